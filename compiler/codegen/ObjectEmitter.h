@@ -1,0 +1,78 @@
+//===- ObjectEmitter.h - LLVM IR and object emission ------------*- C++ -*-===//
+//
+// The last stages of aec, in-process: an LLVM-dialect module is translated to
+// LLVM IR, optimized with the new pass manager for the target machine, and
+// emitted as an object file or assembly with llvm::TargetMachine. No llc or
+// clang is run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AEC_CODEGEN_OBJECTEMITTER_H
+#define AEC_CODEGEN_OBJECTEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace aec {
+
+struct CodegenOptions {
+  /// Target triple; empty means the host's default triple.
+  std::string triple;
+  /// Target CPU; empty means the host CPU (llvm::sys::getHostCPUName) when
+  /// the triple is the host's, else "generic".
+  std::string cpu;
+  /// Target features ("+avx2,-avx512f"); empty means the host CPU's features
+  /// when `cpu` is the host CPU, else none.
+  std::string features;
+  /// LLVM IR and code generation optimization level, 0 to 3.
+  unsigned optLevel = 2;
+};
+
+enum class OutputKind { Object, Assembly };
+
+/// Registers everything the backend needs in `registry`: the upstream
+/// dialects and their interface extensions, and the translations of the
+/// LLVM, builtin and OpenMP dialects to LLVM IR.
+void registerCodegenDialects(mlir::DialectRegistry &registry);
+
+/// A TargetMachine for `options` (PIC relocation: the objects go into PIE
+/// executables and shared libraries alike).
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CodegenOptions &options);
+
+/// Translates an LLVM-dialect module to LLVM IR for `tm` (triple and data
+/// layout set) and, if `optimize`, runs the default optimization pipeline of
+/// `options.optLevel` on it.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                  llvm::TargetMachine &tm, const CodegenOptions &options,
+                  bool optimize = true);
+
+/// Same, with a TargetMachine created from `options`.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                  const CodegenOptions &options, bool optimize = true);
+
+/// Translates, optimizes and emits `module` (LLVM dialect) as an object file
+/// or assembly into `os`.
+llvm::Error emitObject(mlir::ModuleOp module, const CodegenOptions &options,
+                       llvm::raw_pwrite_stream &os,
+                       OutputKind kind = OutputKind::Object);
+
+} // namespace aec
+
+#endif // AEC_CODEGEN_OBJECTEMITTER_H

@@ -1,0 +1,68 @@
+//===- Passes.td - aec lowering passes ---------------------*- tablegen -*-===//
+//
+// Passes of aec's lowering pipeline from linalg on tensors to the LLVM
+// dialect that upstream MLIR does not provide in the form aec needs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AEC_PIPELINE_PASSES
+#define AEC_PIPELINE_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def TileAndVectorize : Pass<"ae-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors into register tiles and vectorize";
+  let description = [{
+    Contractions (matmuls, with or without transposed operands) are tiled
+    into `tile-m` x `tile-n` register tiles (N outer, M inner) together with
+    their zero fill and a single elementwise consumer (bias, activation);
+    the reduction dimension is tiled by 1, and the accumulator tile is
+    hoisted out of the reduction loop so that it stays in vector registers.
+    Every other linalg op on tensors is tiled to `vector-width` along its
+    innermost loop and 1 along the others. Loops whose trip count does not
+    divide (the dynamic batch dimension) are peeled, and the remainders are
+    re-tiled by 1, so every tile has a static shape and is vectorized; no
+    shape silently stays scalar.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", "16",
+           "Register tile size along the M (rows) dimension of contractions">,
+    Option<"tileN", "tile-n", "int64_t", "16",
+           "Register tile size along the N (columns) dimension of contractions">,
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "Tile size of the innermost loop of other linalg ops">,
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
+def LowerVectors : Pass<"ae-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Lower high-level vector ops for the CPU";
+  let description = [{
+    Contractions to outer products (FMAs), transfer permutations to
+    transposes/broadcasts, multi-reductions in the inner-parallel form, then
+    (after `convert-vector-to-scf{full-unroll target-rank=1}`, which the
+    pipeline runs in between) shape casts, transposes (1-D shuffles), outer
+    products and broadcasts; math functions on f32 (exp, log, tanh, ...)
+    become polynomial approximations so that they vectorize. Run with
+    `stage=1` before and `stage=2` after the transfer lowering.
+  }];
+  let options = [
+    Option<"stage", "stage", "unsigned", "1",
+           "1: contractions, transfer permutations, reductions; "
+           "2: shape casts, transposes, outer products, broadcasts, math">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::math::MathDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // AEC_PIPELINE_PASSES

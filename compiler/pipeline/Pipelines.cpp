@@ -1,0 +1,102 @@
+//===- Pipelines.cpp - Pass pipelines of the aec stages -------------------===//
+
+#include "compiler/pipeline/Pipelines.h"
+
+#include "compiler/codegen/Passes.h"
+#include "compiler/pipeline/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace aec {
+
+void buildLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createKernelABI());
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildLowerToLLVMPipeline(OpPassManager &pm,
+                              const LoweringOptions &options) {
+  // Tensor level: fuse elementwise chains, then let results be computed in
+  // the caller's buffers (empty-tensor elimination needs the
+  // materialize_in_destination ops of the kernel ABI), then the schedule.
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  if (options.vectorize) {
+    TileAndVectorizeOptions tiling;
+    tiling.tileM = options.tileM;
+    tiling.tileN = options.tileN;
+    tiling.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createTileAndVectorize(tiling));
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Bufferization. Kernels take identity-layout memrefs (the C interface).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  // Vector lowering (transfers to rank 1 before unrolling n-D vectors).
+  pm.addNestedPass<func::FuncOp>(createLowerVectors(LowerVectorsOptions{1}));
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll().setTargetRank(1)));
+  pm.addNestedPass<func::FuncOp>(createLowerVectors(LowerVectorsOptions{2}));
+  pm.addPass(createCanonicalizerPass());
+
+  // Whatever was not vectorized becomes loops, then everything LLVM.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  if (options.emitCApi)
+    pm.addPass(createEmitCApi());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void registerPasses() {
+  registerAecCodegenPasses();
+  registerAecPipelinePasses();
+}
+
+void registerPipelines() {
+  PassPipelineRegistration<>(
+      "aec-linalg",
+      "aec: model functions on tensors -> exported kernels (--emit=linalg)",
+      [](OpPassManager &pm) { buildLinalgPipeline(pm); });
+  PassPipelineRegistration<>(
+      "aec-lower-to-llvm",
+      "aec: kernels on linalg + tensors -> LLVM dialect with the C API "
+      "(--emit=llvm-mlir)",
+      [](OpPassManager &pm) { buildLowerToLLVMPipeline(pm); });
+}
+
+} // namespace aec

@@ -1,0 +1,61 @@
+//===- Pipelines.h - Pass pipelines of the aec stages -----------*- C++ -*-===//
+//
+// The pass pipelines between the --emit stages after the ae dialect:
+//
+//   ae (after autodiff + optimizer)
+//     -- buildLinalgPipeline -->        --emit=linalg   (tensor kernels)
+//     -- buildLowerToLLVMPipeline -->   --emit=llvm-mlir (LLVM dialect with
+//                                        descriptor and C API)
+//     -- translateToLLVMIR / emitObject (compiler/codegen/ObjectEmitter.h)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AEC_PIPELINE_PIPELINES_H
+#define AEC_PIPELINE_PIPELINES_H
+
+#include <cstdint>
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace aec {
+
+struct LoweringOptions {
+  /// Tile, fuse and vectorize linalg ops (ae-tile-and-vectorize). Off, every
+  /// linalg op becomes scalar loops (a reference for debugging).
+  bool vectorize = true;
+  /// Register tile of contractions (rows x columns of the accumulator).
+  int64_t tileM = 16;
+  int64_t tileN = 16;
+  /// Tile width of the innermost loop of other linalg ops.
+  int64_t vectorWidth = 16;
+  /// Add the model descriptor and the C API trampolines (ae-emit-c-api).
+  bool emitCApi = true;
+};
+
+/// Model functions on tensors (ae dialect or linalg) -> exported kernels on
+/// linalg + tensors: ae-to-linalg (when the ae dialect is present),
+/// ae-kernel-abi, inline, symbol-dce, canonicalize, cse.
+void buildLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Kernels on linalg + tensors -> LLVM dialect: elementwise fusion,
+/// empty-tensor elimination, tiling + vectorization, one-shot bufferization,
+/// buffer deallocation, vector lowering, conversion to the LLVM dialect, and
+/// the descriptor + C API.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                              const LoweringOptions &options = {});
+
+/// Registers the passes of compiler/pipeline and compiler/codegen
+/// (ae-kernel-abi, ae-emit-c-api, ae-tile-and-vectorize, ae-lower-vectors)
+/// with the global pass registry.
+void registerPasses();
+
+/// Registers the named pipelines `aec-linalg` (buildLinalgPipeline) and
+/// `aec-lower-to-llvm` (buildLowerToLLVMPipeline with default options), so
+/// that aec-opt can run them: `aec-opt --aec-lower-to-llvm`.
+void registerPipelines();
+
+} // namespace aec
+
+#endif // AEC_PIPELINE_PIPELINES_H

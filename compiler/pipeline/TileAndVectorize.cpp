@@ -1,0 +1,436 @@
+//===- TileAndVectorize.cpp - Register tiling and vectorization -----------===//
+//
+// The CPU schedule of aec, applied to linalg on tensors before bufferization
+// (shared/NOTES-MLIR22.md has the measurements behind it):
+//
+//  1. Contractions (matmul, possibly with transposed operands) are tiled into
+//     tileM x tileN register tiles, N outer, with their zero fill and a
+//     single elementwise consumer (bias + activation) fused into the tile.
+//     Other linalg ops are tiled to vectorWidth along the innermost loop.
+//  2. Tile loops whose trip count may not divide are peeled; after
+//     canonicalization the main loops have static tiles.
+//  3. Ops left with dynamic sizes (remainders of the dynamic batch
+//     dimension) are tiled by 1 along those dimensions: still vector code.
+//  4. The reduction dimension of contractions is tiled by 1.
+//  5. Static ops are vectorized (as transform.structured.
+//     vectorize_children_and_apply_patterns does), tensor subsets fold into
+//     vector transfers, and loop-invariant subsets are hoisted so the
+//     accumulator tile stays in registers across the reduction loop.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/pipeline/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace aec {
+#define GEN_PASS_DEF_TILEANDVECTORIZE
+#include "compiler/pipeline/Passes.h.inc"
+} // namespace aec
+
+using namespace mlir;
+
+namespace aec {
+namespace {
+
+/// Largest iteration space (elements) vectorized as one op. Tiled ops are far
+/// below it; it keeps an op that escaped tiling from becoming a huge vector.
+constexpr int64_t kMaxVectorElements = 4096;
+
+/// A plain matmul-like contraction: one M, one N, one K loop, any operand
+/// transposition, no batch.
+static std::optional<linalg::ContractionDimensions>
+matmulDims(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() != 3 ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 ||
+      dims->n.size() != 1 || dims->k.size() != 1)
+    return std::nullopt;
+  return *dims;
+}
+
+static bool isConvolution(linalg::LinalgOp op) {
+  return linalg::isaConvolutionOpInterface(op);
+}
+
+/// An all-parallel 2-D linalg op that reads `value` with the identity map
+/// and writes its outputs with the identity map: fusable into the register
+/// tile of the contraction producing `value`.
+static bool isFusableConsumer(Operation *user, Value value) {
+  auto op = dyn_cast<linalg::LinalgOp>(user);
+  if (!op || !op.hasPureTensorSemantics() || op.getNumLoops() != 2 ||
+      op.getNumParallelLoops() != 2 || matmulDims(op))
+    return false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    bool isInit = op.isDpsInit(&operand);
+    if ((isInit || operand.get() == value) &&
+        !op.getMatchingIndexingMap(&operand).isIdentity())
+      return false;
+  }
+  return true;
+}
+
+class Scheduler {
+public:
+  Scheduler(func::FuncOp func, int64_t tileM, int64_t tileN,
+            int64_t vectorWidth)
+      : func(func), rewriter(func.getContext()), tileM(tileM), tileN(tileN),
+        vectorWidth(vectorWidth) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult tileContraction(linalg::LinalgOp matmul);
+  LogicalResult tileOther(linalg::LinalgOp op);
+  LogicalResult peelLoops();
+  LogicalResult tileDynamicDims();
+  LogicalResult tileReductions();
+  LogicalResult canonicalize();
+  LogicalResult vectorize();
+  void hoistSubsets();
+
+  func::FuncOp func;
+  IRRewriter rewriter;
+  int64_t tileM, tileN, vectorWidth;
+  /// Tile loops created in step 1, outermost first per root.
+  SmallVector<scf::ForOp> tileLoops;
+};
+
+static void eraseIfDead(RewriterBase &rewriter, Operation *op) {
+  if (op && op->use_empty())
+    rewriter.eraseOp(op);
+}
+
+LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
+  linalg::ContractionDimensions dims = *matmulDims(matmul);
+  // The zero fill of the accumulator and one elementwise consumer go into
+  // the tile; other producers (activations feeding the matmul) are not
+  // fused, they would be recomputed for every tile.
+  llvm::SmallPtrSet<Operation *, 4> fusable{matmul};
+  for (OpOperand &init : matmul.getDpsInitsMutable())
+    if (auto fill = init.get().getDefiningOp<linalg::FillOp>())
+      fusable.insert(fill);
+
+  Value result = matmul->getResult(0);
+  Operation *consumer = nullptr;
+  if (result.hasOneUse() && isFusableConsumer(*result.user_begin(), result))
+    consumer = *result.user_begin();
+
+  SmallVector<OpFoldResult> tileSizes;
+  SmallVector<int64_t> interchange;
+  if (consumer) {
+    // The consumer's loops are the (m, n) of the contraction's result.
+    AffineMap resultMap = matmul.getIndexingMapMatchingResult(
+        cast<OpResult>(result));
+    bool mFirst = resultMap.getDimPosition(0) == dims.m[0];
+    tileSizes = {rewriter.getIndexAttr(mFirst ? tileM : tileN),
+                 rewriter.getIndexAttr(mFirst ? tileN : tileM)};
+    interchange = mFirst ? SmallVector<int64_t>{1, 0}
+                         : SmallVector<int64_t>{0, 1};
+  } else {
+    tileSizes.assign(3, rewriter.getIndexAttr(0));
+    tileSizes[dims.m[0]] = rewriter.getIndexAttr(tileM);
+    tileSizes[dims.n[0]] = rewriter.getIndexAttr(tileN);
+    interchange = {static_cast<int64_t>(dims.n[0]),
+                   static_cast<int64_t>(dims.m[0]),
+                   static_cast<int64_t>(dims.k[0])};
+  }
+
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(tileSizes).setInterchange(interchange);
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (fusable.contains(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+
+  Operation *root = consumer ? consumer : matmul.getOperation();
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> tiled =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(root), options);
+  if (failed(tiled))
+    return root->emitError("ae-tile-and-vectorize: cannot tile contraction");
+  for (OpResult r : root->getResults())
+    if (Value replacement = tiled->replacements.lookup(r))
+      rewriter.replaceAllUsesWith(r, replacement);
+  eraseIfDead(rewriter, root);
+  if (consumer)
+    eraseIfDead(rewriter, matmul);
+  for (Operation *op : fusable)
+    if (op != matmul.getOperation() && op != root)
+      eraseIfDead(rewriter, op);
+  for (LoopLikeOpInterface loop : tiled->loops)
+    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+      tileLoops.push_back(forOp);
+  return success();
+}
+
+LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty())
+    return success();
+  SmallVector<OpFoldResult> tileSizes;
+  bool any = false;
+  for (auto [i, range] : llvm::enumerate(ranges)) {
+    int64_t size = i + 1 == ranges.size() ? vectorWidth : 1;
+    // Nothing to tile along a static dimension that already fits.
+    if (!ShapedType::isDynamic(range) && range <= size)
+      size = 0;
+    any |= size != 0;
+    tileSizes.push_back(rewriter.getIndexAttr(size));
+  }
+  if (!any)
+    return success();
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
+                        tiling);
+  if (failed(tiled))
+    return op->emitError("ae-tile-and-vectorize: cannot tile op");
+  rewriter.replaceOp(op, tiled->replacements);
+  for (LoopLikeOpInterface loop : tiled->loops)
+    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+      tileLoops.push_back(forOp);
+  return success();
+}
+
+/// Peels every tile loop whose trip count may not divide. Outer loops come
+/// first in tileLoops, so inner loops are peeled in every copy of the body
+/// made by peeling their parent.
+LogicalResult Scheduler::peelLoops() {
+  // Peeling an outer loop clones its body, so the loops to peel are found
+  // again by walking: any scf.for nested in a peeled region is a tile loop.
+  llvm::SetVector<Operation *> pending;
+  for (scf::ForOp loop : tileLoops)
+    pending.insert(loop);
+  SmallVector<scf::ForOp> worklist;
+  for (scf::ForOp loop : tileLoops)
+    if (!loop->getParentOfType<scf::ForOp>() ||
+        !pending.contains(loop->getParentOfType<scf::ForOp>()))
+      worklist.push_back(loop);
+  while (!worklist.empty()) {
+    scf::ForOp loop = worklist.pop_back_val();
+    scf::ForOp partial;
+    rewriter.setInsertionPoint(loop);
+    bool peeled =
+        succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial));
+    // Directly nested tile loops of the main and partial bodies.
+    for (scf::ForOp body : {loop, peeled ? partial : scf::ForOp()}) {
+      if (!body)
+        continue;
+      for (Operation &inner : body.getBody()->without_terminator())
+        if (auto innerFor = dyn_cast<scf::ForOp>(inner))
+          worklist.push_back(innerFor);
+    }
+  }
+  tileLoops.clear();
+  return success();
+}
+
+LogicalResult Scheduler::canonicalize() {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+  if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    return func.emitError("ae-tile-and-vectorize: canonicalization did not "
+                          "converge");
+  return success();
+}
+
+/// Remainder tiles of dynamic dimensions: tile those dimensions by 1, which
+/// gives static shapes again.
+LogicalResult Scheduler::tileDynamicDims() {
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics() && !isConvolution(op) &&
+        llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+      ops.push_back(op);
+  });
+  for (linalg::LinalgOp op : ops) {
+    SmallVector<OpFoldResult> tileSizes;
+    for (int64_t range : op.getStaticLoopRanges())
+      tileSizes.push_back(
+          rewriter.getIndexAttr(ShapedType::isDynamic(range) ? 1 : 0));
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(tileSizes);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), tiling);
+    if (failed(tiled))
+      return op->emitError("ae-tile-and-vectorize: cannot tile remainder");
+    rewriter.replaceOp(op, tiled->replacements);
+  }
+  return success();
+}
+
+/// The reduction dimension of contractions by 1: each step is one rank-1
+/// update (broadcast FMAs) of the accumulator tile.
+LogicalResult Scheduler::tileReductions() {
+  SmallVector<std::pair<linalg::LinalgOp, unsigned>> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (auto dims = matmulDims(op)) {
+      int64_t k = op.getStaticLoopRanges()[dims->k[0]];
+      if (k != 1)
+        ops.push_back({op, dims->k[0]});
+    }
+  });
+  for (auto [op, k] : ops) {
+    SmallVector<OpFoldResult> tileSizes(3, rewriter.getIndexAttr(0));
+    tileSizes[k] = rewriter.getIndexAttr(1);
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(tileSizes);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), tiling);
+    if (failed(tiled))
+      return op->emitError("ae-tile-and-vectorize: cannot tile reduction");
+    rewriter.replaceOp(op, tiled->replacements);
+  }
+  return success();
+}
+
+/// Vectorizes small static linalg ops (what linalg::vectorize accepts).
+struct VectorizeSmallOps : public RewritePattern {
+  explicit VectorizeSmallOps(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || !linalg::hasVectorizationImpl(op))
+      return failure();
+    int64_t volume = 1;
+    for (int64_t range : linalgOp.getStaticLoopRanges()) {
+      if (ShapedType::isDynamic(range))
+        return failure();
+      volume *= range;
+    }
+    if (volume > kMaxVectorElements)
+      return rewriter.notifyMatchFailure(op, "too large to vectorize whole");
+    FailureOr<linalg::VectorizationResult> result =
+        linalg::vectorize(rewriter, op);
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, result->replacements);
+    return success();
+  }
+};
+
+LogicalResult Scheduler::vectorize() {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  patterns.add<VectorizeSmallOps>(ctx);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorReductionToContractPatterns(patterns);
+  vector::populateSinkVectorOpsPatterns(patterns);
+  patterns.add<linalg::LinalgCopyVTRForwardingPattern,
+               linalg::LinalgCopyVTWForwardingPattern>(ctx, /*benefit=*/2);
+  vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+  vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  vector::populateVectorStepLoweringPatterns(patterns);
+  if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    return func.emitError("ae-tile-and-vectorize: vectorization did not "
+                          "converge");
+  return success();
+}
+
+/// Keeps accumulator tiles in registers: a transfer_read / transfer_write
+/// pair of the same tile of a loop-carried tensor moves out of the loop,
+/// innermost loops first.
+void Scheduler::hoistSubsets() {
+  SmallVector<scf::ForOp> loops;
+  func.walk<WalkOrder::PostOrder>([&](scf::ForOp loop) {
+    loops.push_back(loop);
+  });
+  for (scf::ForOp loop : loops)
+    (void)hoistLoopInvariantSubsets(rewriter, loop);
+}
+
+LogicalResult Scheduler::run() {
+  // Roots in program order. Fills that initialize a contraction's
+  // accumulator are fused with it, not tiled on their own.
+  SmallVector<linalg::LinalgOp> contractions, others;
+  llvm::SmallPtrSet<Operation *, 16> fusedAway;
+  func.walk([&](linalg::LinalgOp op) {
+    if (!op.hasPureTensorSemantics() || op->getParentOfType<scf::ForOp>())
+      return;
+    if (matmulDims(op)) {
+      contractions.push_back(op);
+      for (OpOperand &init : op.getDpsInitsMutable())
+        if (auto fill = init.get().getDefiningOp<linalg::FillOp>())
+          if (fill->hasOneUse())
+            fusedAway.insert(fill);
+      Value result = op->getResult(0);
+      if (result.hasOneUse() && isFusableConsumer(*result.user_begin(), result))
+        fusedAway.insert(*result.user_begin());
+      return;
+    }
+    if (!isConvolution(op))
+      others.push_back(op);
+  });
+  for (linalg::LinalgOp op : contractions)
+    if (failed(tileContraction(op)))
+      return failure();
+  for (linalg::LinalgOp op : others)
+    if (!fusedAway.contains(op) && failed(tileOther(op)))
+      return failure();
+  if (failed(peelLoops()) || failed(canonicalize()) ||
+      failed(tileDynamicDims()) || failed(tileReductions()) ||
+      failed(canonicalize()) || failed(vectorize()))
+    return failure();
+  hoistSubsets();
+  if (failed(canonicalize()))
+    return failure();
+  DominanceInfo dominance(func);
+  eliminateCommonSubExpressions(rewriter, dominance, func);
+  return success();
+}
+
+struct TileAndVectorizePass
+    : impl::TileAndVectorizeBase<TileAndVectorizePass> {
+  using TileAndVectorizeBase::TileAndVectorizeBase;
+
+  void runOnOperation() override {
+    if (tileM <= 0 || tileN <= 0 || vectorWidth <= 0) {
+      getOperation().emitError(
+          "ae-tile-and-vectorize: tile sizes must be positive");
+      return signalPassFailure();
+    }
+    if (failed(Scheduler(getOperation(), tileM, tileN, vectorWidth).run()))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace aec
