@@ -148,6 +148,25 @@ static LogicalResult verifyAlpha(Operation *op, ActivationKind kind,
 }
 
 //===----------------------------------------------------------------------===//
+// custom<Kind>: an enum attribute as a bare keyword (`ae.activation relu`)
+//===----------------------------------------------------------------------===//
+
+template <typename EnumAttrT>
+static ParseResult parseKind(OpAsmParser &parser, EnumAttrT &kind) {
+  using EnumT = decltype(std::declval<EnumAttrT>().getValue());
+  FailureOr<EnumT> value = FieldParser<EnumT, EnumT>::parse(parser);
+  if (failed(value))
+    return failure();
+  kind = EnumAttrT::get(parser.getContext(), *value);
+  return success();
+}
+
+template <typename EnumAttrT>
+static void printKind(OpAsmPrinter &printer, Operation *, EnumAttrT kind) {
+  printer << stringifyEnum(kind.getValue());
+}
+
+//===----------------------------------------------------------------------===//
 // DenseOp
 //===----------------------------------------------------------------------===//
 

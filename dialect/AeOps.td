@@ -215,7 +215,7 @@ def Ae_ActivationOp : Ae_Op<"activation", [Pure,
   let arguments = (ins Ae_ActivationKindAttr:$kind, Ae_Tensor:$input,
                        OptionalAttr<F64Attr>:$alpha);
   let results = (outs Ae_Tensor:$output);
-  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+  let assemblyFormat = "custom<Kind>($kind) $input attr-dict `:` type($input)";
   let builders = [
     OpBuilder<(ins "::mlir::ae::ActivationKind":$kind, "::mlir::Value":$input,
                    CArg<"std::optional<double>", "std::nullopt">:$alpha)>
@@ -396,7 +396,7 @@ def Ae_NoiseOp : Ae_Op<"noise", [Pure, AllTypesMatch<["input", "output"]>,
                        I64:$call, F64Attr:$param);
   let results = (outs Ae_Tensor:$output);
   let assemblyFormat = [{
-    $kind $input `,` $seed `,` $call attr-dict `:` type($input)
+    custom<Kind>($kind) $input `,` $seed `,` $call attr-dict `:` type($input)
   }];
   let builders = [
     OpBuilder<(ins "::mlir::ae::NoiseKind":$kind, "::mlir::Value":$input,
@@ -496,7 +496,7 @@ def Ae_ActivationGradOp : Ae_Op<"activation_grad", [Pure,
   let arguments = (ins Ae_ActivationKindAttr:$kind, Ae_Tensor:$output,
                        Ae_Tensor:$grad, OptionalAttr<F64Attr>:$alpha);
   let results = (outs Ae_Tensor:$result);
-  let assemblyFormat = "$kind $output `,` $grad attr-dict `:` type($output)";
+  let assemblyFormat = "custom<Kind>($kind) $output `,` $grad attr-dict `:` type($output)";
   let builders = [
     OpBuilder<(ins "::mlir::ae::ActivationKind":$kind, "::mlir::Value":$output,
                    "::mlir::Value":$grad,

@@ -182,8 +182,7 @@ struct AeAutodiffPass : public ae::impl::AeAutodiffBase<AeAutodiffPass> {
     }
   }
 
-  /// Checks @loss and clones it into an empty @loss_grad (same arguments,
-  /// the loss result plus one gradient result per parameter).
+  /// Checks @loss and clones it into a new @loss_grad.
   func::FuncOp createGradientFunction(func::FuncOp loss) {
     std::string gradName = functionName + "_grad";
     if (loss.isExternal()) {
@@ -207,25 +206,14 @@ struct AeAutodiffPass : public ae::impl::AeAutodiffBase<AeAutodiffPass> {
       return {};
     }
 
-    SmallVector<Type> resultTypes{type.getResult(0)};
-    SmallVector<Attribute> resultAttrs{DictionaryAttr::get(&getContext())};
-    for (unsigned i = 0, e = loss.getNumArguments(); i < e; ++i) {
-      if (auto name = loss.getArgAttrOfType<StringAttr>(i, kParamAttr)) {
-        resultTypes.push_back(type.getInput(i));
-        resultAttrs.push_back(DictionaryAttr::get(
-            &getContext(), {NamedAttribute(kGradAttr, name)}));
-      }
-    }
-
     OpBuilder builder(loss);
     builder.setInsertionPointAfter(loss);
-    auto grad = func::FuncOp::create(
-        builder, loss.getLoc(), gradName,
-        FunctionType::get(&getContext(), type.getInputs(), resultTypes));
+    // Same signature as @loss for now: the gradient results are added once
+    // they exist, so that the function verifies at every step.
+    auto grad = func::FuncOp::create(builder, loss.getLoc(), gradName, type);
     grad.setVisibility(loss.getVisibility());
     if (ArrayAttr argAttrs = loss.getAllArgAttrs())
       grad.setAllArgAttrs(argAttrs);
-    grad.setAllResultAttrs(resultAttrs);
     IRMapping mapping;
     loss.getBody().cloneInto(&grad.getBody(), mapping);
     return grad;
@@ -250,12 +238,24 @@ struct AeAutodiffPass : public ae::impl::AeAutodiffBase<AeAutodiffPass> {
     if (failed(paramGrads))
       return failure();
 
+    // Return (loss, d loss / d param...), each gradient result tagged with
+    // the name of its parameter.
     auto ret = cast<func::ReturnOp>(grad.getBody().front().getTerminator());
     SmallVector<Value> results{ret.getOperand(0)};
     llvm::append_range(results, *paramGrads);
+    SmallVector<Attribute> resultAttrs{DictionaryAttr::get(&getContext())};
+    for (BlockArgument param : params)
+      resultAttrs.push_back(DictionaryAttr::get(
+          &getContext(),
+          {NamedAttribute(kGradAttr,
+                          grad.getArgAttr(param.getArgNumber(), kParamAttr))}));
     OpBuilder builder(ret);
     func::ReturnOp::create(builder, ret.getLoc(), results);
     ret.erase();
+    grad.setFunctionType(FunctionType::get(&getContext(),
+                                           grad.getArgumentTypes(),
+                                           ValueRange(results).getTypes()));
+    grad.setAllResultAttrs(resultAttrs);
 
     return runPipeline(cleanup, grad);
   }

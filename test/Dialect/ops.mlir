@@ -1,5 +1,5 @@
-// RUN: aec-opt %s | aec-opt | FileCheck %s
-// RUN: aec-opt %s --mlir-print-op-generic | aec-opt | FileCheck %s
+// RUN: aec-opt %s | aec-opt | FileCheck %s --strict-whitespace
+// RUN: aec-opt %s --mlir-print-op-generic | aec-opt | FileCheck %s --strict-whitespace
 // Every op of the ae dialect in every form, printed, re-parsed and printed
 // again (custom and generic form).
 
