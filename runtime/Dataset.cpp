@@ -59,8 +59,8 @@ const uint8_t *readIdx(const char *path, aert::FileBytes &file,
   unsigned __int128 expected = payload + headerSize;
   if (expected != file.size) {
     setError("IDX %s file '%s' has %zu bytes, but its header describes "
-             "%llu (%s)",
-             kind, path, file.size, (unsigned long long)expected,
+             "%.0f (%s)",
+             kind, path, file.size, double(expected),
              expected > file.size ? "truncated" : "trailing bytes");
     return nullptr;
   }
@@ -339,9 +339,9 @@ extern "C" float *aert_npy_load(const char *path,
   size_t dataStart = headerStart + headerLength;
   unsigned __int128 expected = dataStart + count * itemSize;
   if (expected != file.size) {
-    setError(".npy file '%s' has %zu bytes but its header describes %llu "
+    setError(".npy file '%s' has %zu bytes but its header describes %.0f "
              "(%s)",
-             path, file.size, (unsigned long long)expected,
+             path, file.size, double(expected),
              expected > file.size ? "truncated" : "trailing bytes");
     return nullptr;
   }

@@ -73,6 +73,13 @@ bool validateDescriptor(const aert_model_desc *desc) {
              (long long)desc->num_params);
     return false;
   }
+  // Limits that keep every byte count below 2^62 (no overflow anywhere).
+  constexpr int64_t kMaxCount = int64_t(1) << 59, kMaxLatent = 1 << 24;
+  if (desc->param_count > kMaxCount || desc->state_count > kMaxCount ||
+      desc->input_size > kMaxCount || desc->latent_size > kMaxLatent) {
+    setError("aert_model_create: model '%s' is too large", name);
+    return false;
+  }
   for (int64_t i = 0; i < desc->num_params; ++i) {
     const aert_param_desc &p = desc->params[i];
     if (p.offset < 0 || p.size < 0 || p.offset > desc->param_count ||
