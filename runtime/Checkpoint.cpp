@@ -163,8 +163,7 @@ extern "C" int aert_model_load(aert_model *m, const char *path) {
   const aert_model_desc *desc = m->desc;
   Reader in(file.data, file.size);
   auto truncated = [&]() {
-    setError("load: checkpoint '%s' is truncated (%zu bytes)", path,
-             file.size);
+    setError("load: checkpoint '%s' is truncated (%zu bytes)", path, file.size);
     return 1;
   };
 

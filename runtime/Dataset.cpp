@@ -21,14 +21,14 @@ constexpr uint32_t kIdxLabelsMagic = 0x00000801;
 /// Reads an IDX file and checks magic and exact size. `dims` receives the
 /// dimensions (rank = magic's low byte). Returns the payload or NULL.
 const uint8_t *readIdx(const char *path, aert::FileBytes &file,
-                       uint32_t expectedMagic, const char *kind,
-                       uint64_t *dims, int rank) {
+                       uint32_t expectedMagic, const char *kind, uint64_t *dims,
+                       int rank) {
   if (!aert::readWholeFile(path, file))
     return nullptr;
   size_t headerSize = 4 + 4 * size_t(rank);
   if (file.size < 4) {
-    setError("IDX %s file '%s' is truncated (%zu bytes, no header)", kind,
-             path, file.size);
+    setError("IDX %s file '%s' is truncated (%zu bytes, no header)", kind, path,
+             file.size);
     return nullptr;
   }
   uint32_t magic = aert::loadBE32(file.data);
@@ -113,7 +113,8 @@ extern "C" uint8_t *aert_idx_load_labels(const char *path, int64_t *n) {
 }
 
 //===----------------------------------------------------------------------===//
-// NumPy .npy (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html)
+// NumPy .npy
+// (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html)
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -134,8 +135,7 @@ struct NpyHeader {
 ///   {'descr': '<f4', 'fortran_order': False, 'shape': (60000, 784), }
 class NpyHeaderParser {
 public:
-  NpyHeaderParser(const char *text, size_t size)
-      : p(text), end(text + size) {}
+  NpyHeaderParser(const char *text, size_t size) : p(text), end(text + size) {}
 
   /// Returns false with `error` set on anything unexpected.
   bool parse(NpyHeader &header) {
@@ -302,9 +302,8 @@ extern "C" float *aert_npy_load(const char *path,
     return nullptr;
   }
   NpyHeader header;
-  NpyHeaderParser parser(reinterpret_cast<const char *>(file.data) +
-                             headerStart,
-                         headerLength);
+  NpyHeaderParser parser(
+      reinterpret_cast<const char *>(file.data) + headerStart, headerLength);
   if (!parser.parse(header)) {
     setError(".npy file '%s' has a header aert cannot read: %s", path,
              parser.error);
@@ -391,14 +390,23 @@ extern "C" int aert_npy_save(const char *path, const float *data,
                       "{'descr': '<f4', 'fortran_order': False, 'shape': (");
   for (int i = 0; i < rank; ++i)
     used += snprintf(dict + used, sizeof(dict) - size_t(used), "%lld%s",
-                     (long long)shape[i], rank == 1 ? "," : (i + 1 < rank ? ", " : ""));
+                     (long long)shape[i],
+                     rank == 1 ? "," : (i + 1 < rank ? ", " : ""));
   used += snprintf(dict + used, sizeof(dict) - size_t(used), "), }");
   // Pad with spaces and a newline so the data starts 64-byte aligned.
   size_t total = 10 + size_t(used) + 1;
   size_t padded = (total + 63) / 64 * 64;
   size_t headerLength = padded - 10;
-  uint8_t preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                          uint8_t(headerLength), uint8_t(headerLength >> 8)};
+  uint8_t preamble[10] = {0x93,
+                          'N',
+                          'U',
+                          'M',
+                          'P',
+                          'Y',
+                          1,
+                          0,
+                          uint8_t(headerLength),
+                          uint8_t(headerLength >> 8)};
 
   aert::AtomicFile file(path);
   if (!file.ok())

@@ -62,9 +62,9 @@ bool validateDescriptor(const aert_model_desc *desc) {
     return false;
   }
   const char *name = desc->name ? desc->name : "(unnamed)";
-  if (desc->input_size < 1 || desc->latent_size < 1 ||
-      desc->param_count < 0 || desc->state_count < 0 ||
-      desc->num_params < 0 || (desc->num_params > 0 && !desc->params)) {
+  if (desc->input_size < 1 || desc->latent_size < 1 || desc->param_count < 0 ||
+      desc->state_count < 0 || desc->num_params < 0 ||
+      (desc->num_params > 0 && !desc->params)) {
     setError("aert_model_create: descriptor of model '%s' is malformed "
              "(input_size %lld, latent_size %lld, param_count %lld, "
              "state_count %lld, num_params %lld)",
@@ -144,8 +144,8 @@ bool reserveCodes(aert_model *m, int64_t rows) {
   if (rows <= m->scratchRows)
     return true;
   int64_t latent = m->desc->latent_size;
-  if (rows > std::numeric_limits<int64_t>::max() / int64_t(sizeof(float)) /
-                 latent) {
+  if (rows >
+      std::numeric_limits<int64_t>::max() / int64_t(sizeof(float)) / latent) {
     setError("batch of %lld rows is too large", (long long)rows);
     return false;
   }
@@ -200,10 +200,10 @@ extern "C" aert_model *aert_model_create(const aert_model_desc *desc,
   m->desc = desc;
   m->seed = seed;
   int64_t latent = desc->latent_size;
-  m->params =
-      static_cast<float *>(aert_alloc(size_t(desc->param_count) * sizeof(float)));
-  m->state =
-      static_cast<float *>(aert_alloc(size_t(desc->state_count) * sizeof(float)));
+  m->params = static_cast<float *>(
+      aert_alloc(size_t(desc->param_count) * sizeof(float)));
+  m->state = static_cast<float *>(
+      aert_alloc(size_t(desc->state_count) * sizeof(float)));
   m->latentMean =
       static_cast<double *>(aert_alloc(size_t(latent) * sizeof(double)));
   m->latentChol = static_cast<double *>(
@@ -343,8 +343,8 @@ extern "C" void aert_model_decode(aert_model *m, const float *z, int64_t n,
          m->desc->input_size);
 }
 
-extern "C" void aert_model_reconstruct(aert_model *m, const float *x,
-                                       int64_t n, float *x_hat) {
+extern "C" void aert_model_reconstruct(aert_model *m, const float *x, int64_t n,
+                                       float *x_hat) {
   if (!m) {
     setError("reconstruct: NULL model");
     return;
@@ -406,8 +406,8 @@ extern "C" void aert_model_fit_latent(aert_model *m, const float *x,
   double traceSum = 0;
   for (int64_t i = 0; i < latent; ++i) {
     for (int64_t j = 0; j <= i; ++j) {
-      double c = (cross[i * latent + j] - sums[i] * sums[j] / double(n)) /
-                 denom;
+      double c =
+          (cross[i * latent + j] - sums[i] * sums[j] / double(n)) / denom;
       cov[i * latent + j] = c;
       cov[j * latent + i] = c;
     }

@@ -18,8 +18,8 @@ struct aert_model {
 
   // Latent statistics from aert_model_fit_latent (deterministic latents).
   bool latentFitted = false;
-  double *latentMean = nullptr;  // L
-  double *latentChol = nullptr;  // L x L, lower triangular, row-major
+  double *latentMean = nullptr; // L
+  double *latentChol = nullptr; // L x L, lower triangular, row-major
 
   // Scratch for latent codes (fit_latent chunks, sample); grows only.
   float *scratchCodes = nullptr;

@@ -33,8 +33,7 @@ int writePng(const char *path, const uint8_t *pixels, int64_t width,
   image.width = png_uint_32(width);
   image.height = png_uint_32(height);
   image.format = format;
-  if (!png_image_write_to_stdio(&image, file.stream(), 0, pixels, 0,
-                                nullptr)) {
+  if (!png_image_write_to_stdio(&image, file.stream(), 0, pixels, 0, nullptr)) {
     setError("cannot write PNG '%s': %s", path, image.message);
     png_image_free(&image);
     return 1;
@@ -62,11 +61,10 @@ bool checkSide(const char *what, int64_t side) {
 } // namespace
 
 extern "C" int aert_png_write_grid(const char *path, const float *images,
-                                   int64_t count, int64_t height,
-                                   int64_t width, int64_t cols, int pad) {
+                                   int64_t count, int64_t height, int64_t width,
+                                   int64_t cols, int pad) {
   const char *what = "png_write_grid";
-  if (!images || count < 1 || height < 1 || width < 1 || cols < 1 ||
-      pad < 0) {
+  if (!images || count < 1 || height < 1 || width < 1 || cols < 1 || pad < 0) {
     setError("%s: invalid arguments (count %lld, %lldx%lld, cols %lld, pad "
              "%d)",
              what, (long long)count, (long long)height, (long long)width,
@@ -130,9 +128,9 @@ extern "C" int aert_png_write_scatter(const char *path, const float *xy,
   }
   // Matplotlib's tab10.
   static const uint8_t kPalette[10][3] = {
-      {31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
-      {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
-      {188, 189, 34}, {23, 190, 207}};
+      {31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+      {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
+      {188, 189, 34},  {23, 190, 207}};
   float lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
   for (int64_t i = 0; i < n; ++i) {
     for (int d = 0; d < 2; ++d) {
@@ -169,8 +167,7 @@ extern "C" int aert_png_write_scatter(const char *path, const float *xy,
         int cx = px + dx, cy = py + dy;
         if (cx < 0 || cy < 0 || cx >= size || cy >= size)
           continue;
-        memcpy(pixels + (size_t(cy) * size_t(size) + size_t(cx)) * 3, color,
-               3);
+        memcpy(pixels + (size_t(cy) * size_t(size) + size_t(cx)) * 3, color, 3);
       }
   }
   int rc = writePng(path, pixels, size, size, PNG_FORMAT_RGB);

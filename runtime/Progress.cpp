@@ -65,10 +65,10 @@ void formatStatus(Progress &p, char *buffer, size_t size, bool final) {
   else
     formatDuration(timeText, sizeof(timeText),
                    rate > 0 ? double(p.total - p.done) / rate : 0);
-  int used = snprintf(buffer, size, "%s%s%3d%% %lld/%lld %.1f/s %s %s",
-                      p.label, p.label[0] ? " " : "", int(fraction * 100),
-                      (long long)p.done, (long long)p.total, rate,
-                      final ? "in" : "ETA", timeText);
+  int used =
+      snprintf(buffer, size, "%s%s%3d%% %lld/%lld %.1f/s %s %s", p.label,
+               p.label[0] ? " " : "", int(fraction * 100), (long long)p.done,
+               (long long)p.total, rate, final ? "in" : "ETA", timeText);
   if (!std::isnan(p.metric) && used > 0 && size_t(used) < size)
     snprintf(buffer + used, size - size_t(used), " %s %.6g", p.metricName,
              p.metric);

@@ -81,9 +81,9 @@ extern "C" float aert_normal(uint64_t seed, uint32_t stream, uint64_t call,
   return aert::wordsToNormal(words[0], words[1]);
 }
 
-extern "C" void aert_fill_uniform(uint64_t seed, uint32_t stream,
-                                  uint64_t call, uint64_t first_index,
-                                  int64_t count, float *out) {
+extern "C" void aert_fill_uniform(uint64_t seed, uint32_t stream, uint64_t call,
+                                  uint64_t first_index, int64_t count,
+                                  float *out) {
   if (!out)
     return;
   for (int64_t i = 0; i < count; ++i)

@@ -12,8 +12,8 @@ void philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 /// The block for (seed, stream, call, index) as laid out in
 /// docs/internals.md: key = (seed lo, seed hi), counter = (index lo,
 /// index hi, call lo, stream).
-void philoxBlock(uint64_t seed, uint32_t stream, uint64_t call,
-                 uint64_t index, uint32_t out[4]);
+void philoxBlock(uint64_t seed, uint32_t stream, uint64_t call, uint64_t index,
+                 uint32_t out[4]);
 
 /// (w + 0.5) * 2^-32 in float arithmetic.
 float wordToUniform(uint32_t word);

@@ -48,7 +48,8 @@ extern "C" void *aert_alloc(size_t bytes) {
     aert::setError("aert_alloc: %zu bytes is too large", bytes);
     return nullptr;
   }
-  size_t rounded = (bytes + AERT_ALIGNMENT - 1) / AERT_ALIGNMENT * AERT_ALIGNMENT;
+  size_t rounded =
+      (bytes + AERT_ALIGNMENT - 1) / AERT_ALIGNMENT * AERT_ALIGNMENT;
   if (rounded == 0)
     rounded = AERT_ALIGNMENT;
   void *p = nullptr;
@@ -70,8 +71,7 @@ extern "C" int aert_num_threads(void) {
     char *end = nullptr;
     errno = 0;
     long value = strtol(env, &end, 10);
-    if (errno == 0 && end != env && *end == '\0' && value >= 1 &&
-        value <= 4096)
+    if (errno == 0 && end != env && *end == '\0' && value >= 1 && value <= 4096)
       return int(value);
     aert::setError("AEC_NUM_THREADS='%s' is not a positive integer; using "
                    "the number of cores",

@@ -137,6 +137,22 @@ enum {
 };
 void aert_progress_set_output(FILE *out, int mode);
 
+/* ---- Generic training loop ---------------------------------------------- */
+
+/* The model object behind a generated `M*` (pass `(struct aert_model *)m`). */
+struct aert_model;
+
+/* One epoch of minibatch training on data[n, input_size]: the examples in the
+ * order aert_shuffle(shuffle_seed, epoch, n) gives, in batches of
+ * batch_size (the last one may be smaller), each a train_step. With
+ * `progress` non-zero, a progress bar labelled "epoch <epoch>" shows the
+ * running loss. Returns the mean loss over the epoch's examples (each batch's
+ * loss weighted by its size); NaN on error. Allocates its batch buffer and
+ * permutation once per call. */
+float aert_train_epoch(struct aert_model *m, const float *data, int64_t n,
+                       int64_t batch_size, uint64_t shuffle_seed,
+                       uint64_t epoch, int progress);
+
 #ifdef __cplusplus
 }
 #endif

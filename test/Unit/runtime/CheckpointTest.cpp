@@ -44,8 +44,7 @@ Snapshot snapshot(const aert_model *m) {
   s.params.assign(m->params, m->params + d->param_count);
   s.state.assign(m->state, m->state + d->state_count);
   s.mean.assign(m->latentMean, m->latentMean + d->latent_size);
-  s.chol.assign(m->latentChol,
-                m->latentChol + d->latent_size * d->latent_size);
+  s.chol.assign(m->latentChol, m->latentChol + d->latent_size * d->latent_size);
   s.seed = m->seed;
   s.call = m->call;
   s.step = m->step;
@@ -62,7 +61,8 @@ std::vector<float> inputs(int64_t n) {
 
 /// A model that has trained a little and fitted its latent: every field of
 /// the checkpoint holds something non-trivial.
-ModelPtr trainedModel(uint64_t seed, const aert_model_desc *desc = &linearDesc) {
+ModelPtr trainedModel(uint64_t seed,
+                      const aert_model_desc *desc = &linearDesc) {
   ModelPtr m(aert_model_create(desc, seed));
   std::vector<float> x = inputs(16);
   for (int i = 0; i < 5; ++i)
@@ -191,9 +191,9 @@ TEST_F(Checkpoint, MissingFile) {
 }
 
 TEST_F(Checkpoint, Truncated) {
-  for (size_t keep : {size_t(0), size_t(5), size_t(8), size_t(11),
-                      size_t(20), size_t(40), good.size() / 2,
-                      good.size() - 9, good.size() - 1}) {
+  for (size_t keep :
+       {size_t(0), size_t(5), size_t(8), size_t(11), size_t(20), size_t(40),
+        good.size() / 2, good.size() - 9, good.size() - 1}) {
     SCOPED_TRACE(keep);
     std::vector<uint8_t> cut(good.begin(), good.begin() + keep);
     expectRejected(cut, keep < 8 ? "magic" : "truncated");

@@ -96,8 +96,7 @@ TEST_F(Dataset, IdxImagesExtremes) {
 TEST_F(Dataset, IdxImagesErrors) {
   int64_t n = -1, rows, cols;
   aert_clear_error();
-  EXPECT_EQ(aert_idx_load_images(dir.file("missing").c_str(), &n, &rows,
-                                 &cols),
+  EXPECT_EQ(aert_idx_load_images(dir.file("missing").c_str(), &n, &rows, &cols),
             nullptr);
   EXPECT_TRUE(hasError("missing")) << aert_last_error();
   EXPECT_TRUE(hasError("No such file")) << aert_last_error();
@@ -178,8 +177,8 @@ std::vector<uint8_t> npy(int major, const std::string &dict,
   while ((prefix + header.size() + 1) % 64 != 0)
     header += ' ';
   header += '\n';
-  std::vector<uint8_t> bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', uint8_t(major),
-                                0};
+  std::vector<uint8_t> bytes = {0x93,           'N', 'U', 'M', 'P', 'Y',
+                                uint8_t(major), 0};
   uint32_t len = uint32_t(header.size());
   bytes.push_back(uint8_t(len));
   bytes.push_back(uint8_t(len >> 8));
@@ -267,8 +266,7 @@ TEST_F(Dataset, NpyErrors) {
   std::vector<uint8_t> shortHeader = npy(1, okDict, payload);
   shortHeader.resize(30);
   const Case cases[] = {
-      {npy(1,
-           "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
+      {npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
            payload),
        "Fortran order"},
       {npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
@@ -315,8 +313,7 @@ TEST_F(Dataset, NpyErrors) {
   }
   int rank;
   int64_t shape[AERT_NPY_MAX_RANK];
-  EXPECT_EQ(aert_npy_load(dir.file("none.npy").c_str(), shape, &rank),
-            nullptr);
+  EXPECT_EQ(aert_npy_load(dir.file("none.npy").c_str(), shape, &rank), nullptr);
 }
 
 TEST_F(Dataset, NpySaveRoundTrip) {

@@ -103,8 +103,8 @@ float linearGrad(aert_memref1d *params, aert_memref2d *x, int64_t seed,
 void sgdUpdate(float *p, float *state, const float *grad, int64_t step) {
   for (int64_t i = 0; i < kLinearParams; ++i)
     p[i] -= 0.05f * grad[i];
-  state[0] += 1.0f;               // updates so far
-  state[1] = float(step);         // last step seen
+  state[0] += 1.0f;       // updates so far
+  state[1] = float(step); // last step seen
 }
 
 float linearTrainStep(aert_memref1d *params, aert_memref1d *state,

@@ -15,12 +15,12 @@ namespace aert_test {
 
 /// What the last kernel call saw.
 struct KernelLog {
-  int calls = 0;        // kernel invocations of any kind
+  int calls = 0; // kernel invocations of any kind
   int64_t seed = -1;
   int64_t call = -1;
   int64_t step = -1;
-  const float *x = nullptr;       // x / z input's aligned pointer
-  const float *out = nullptr;     // output's aligned pointer
+  const float *x = nullptr;   // x / z input's aligned pointer
+  const float *out = nullptr; // output's aligned pointer
   int64_t inSizes[2] = {0, 0};
   int64_t inStrides[2] = {0, 0};
   int64_t inOffset = -1;

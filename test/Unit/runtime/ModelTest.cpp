@@ -1,7 +1,7 @@
 //===- ModelTest.cpp - The model object with fake descriptors -------------===//
 
-#include "FakeModel.h"
 #include "runtime/Model.h"
+#include "FakeModel.h"
 #include "runtime/aert.h"
 
 #include <gtest/gtest.h>

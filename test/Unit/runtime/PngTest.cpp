@@ -46,8 +46,8 @@ TEST(Png, GridLayoutAndClamping) {
   //   width = 2 * 3 + 3 * 1 = 9, height = 2 * 2 + 3 * 1 = 7.
   const float images[3 * 6] = {
       0.0f, 1.0f, 0.5f, -1.0f, 2.0f, 0.25f, // image 0 (clamped values)
-      1, 1, 1, 1, 1, 1,                       // image 1: white
-      0, 0, 0, 0, 0, NAN,                     // image 2: black (NaN -> 0)
+      1,    1,    1,    1,     1,    1,     // image 1: white
+      0,    0,    0,    0,     0,    NAN,   // image 2: black (NaN -> 0)
   };
   std::string p = dir.file("grid.png");
   ASSERT_EQ(aert_png_write_grid(p.c_str(), images, 3, 2, 3, 2, 1), 0)
@@ -94,8 +94,8 @@ TEST(Png, GridColumnsClampToCount) {
 
 TEST(Png, Rgb) {
   TempDir dir;
-  const uint8_t rgb[2 * 3 * 3] = {255, 0, 0, 0, 255, 0, 0, 0, 255,
-                                  10, 20, 30, 40, 50, 60, 70, 80, 90};
+  const uint8_t rgb[2 * 3 * 3] = {255, 0,  0,  0,  255, 0,  0,  0,  255,
+                                  10,  20, 30, 40, 50,  60, 70, 80, 90};
   std::string p = dir.file("rgb.png");
   ASSERT_EQ(aert_png_write_rgb(p.c_str(), rgb, 2, 3), 0) << aert_last_error();
   uint32_t w, h;

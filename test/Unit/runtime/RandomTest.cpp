@@ -17,9 +17,7 @@ struct KnownAnswer {
 
 // Random123's kat_vectors for philox4x32_10.
 const KnownAnswer kKnownAnswers[] = {
-    {{0, 0, 0, 0},
-     {0, 0},
-     {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+    {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
     {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
      {0xffffffff, 0xffffffff},
      {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
@@ -53,8 +51,8 @@ TEST(Philox, CounterAndKeyLayout) {
 
   float u1 = (float(words[0]) + 0.5f) * 0x1p-32f;
   float u2 = (float(words[1]) + 0.5f) * 0x1p-32f;
-  float z = std::sqrt(-2.0f * std::log(u1)) *
-            std::cos(6.28318530717958647692f * u2);
+  float z =
+      std::sqrt(-2.0f * std::log(u1)) * std::cos(6.28318530717958647692f * u2);
   EXPECT_EQ(aert_normal(seed, stream, call, index), z);
 
   // Every part of the counter and key matters.
@@ -130,10 +128,10 @@ TEST(Philox, NormalStatistics) {
   }
   double mean = sum / kDraws;
   double var = sumSq / kDraws - mean * mean;
-  EXPECT_NEAR(mean, 0.0, 5e-3);   // standard error 1e-3
-  EXPECT_NEAR(var, 1.0, 6e-3);    // standard error 1.4e-3
-  EXPECT_NEAR(sumCube / kDraws, 0.0, 1.5e-2);  // skewness, se 2.4e-3
-  EXPECT_NEAR(sumFourth / kDraws, 3.0, 5e-2);  // kurtosis, se 1e-2
+  EXPECT_NEAR(mean, 0.0, 5e-3);               // standard error 1e-3
+  EXPECT_NEAR(var, 1.0, 6e-3);                // standard error 1.4e-3
+  EXPECT_NEAR(sumCube / kDraws, 0.0, 1.5e-2); // skewness, se 2.4e-3
+  EXPECT_NEAR(sumFourth / kDraws, 3.0, 5e-2); // kurtosis, se 1e-2
   EXPECT_NEAR(double(within1) / kDraws, 0.682689, 2.5e-3);
 }
 
@@ -152,8 +150,8 @@ TEST(Philox, StreamsAreIndependent) {
     sbb += double(b[i]) * b[i];
   }
   double cov = sab / n - sa / n * sb / n;
-  double corr =
-      cov / std::sqrt((saa / n - sa / n * sa / n) * (sbb / n - sb / n * sb / n));
+  double corr = cov / std::sqrt((saa / n - sa / n * sa / n) *
+                                (sbb / n - sb / n * sb / n));
   EXPECT_LT(std::fabs(corr), 0.012); // 5 standard errors (2.2e-3)
 }
 

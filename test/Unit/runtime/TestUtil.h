@@ -18,8 +18,8 @@ class TempDir {
 public:
   TempDir() {
     const char *base = getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") +
-                          "/aert-unittest-XXXXXX";
+    std::string pattern =
+        std::string(base && *base ? base : "/tmp") + "/aert-unittest-XXXXXX";
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     if (mkdtemp(buffer.data()))
