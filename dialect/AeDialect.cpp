@@ -25,3 +25,40 @@ void AeDialect::initialize() {
 #include "dialect/AeOps.cpp.inc"
       >();
 }
+
+/// Verifies the ae.* attributes of function arguments and results; other
+/// ae.* names are left to the passes that define them.
+static LogicalResult verifyValueAttribute(Operation *op, StringRef what,
+                                          unsigned index, NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == "ae.param" || name == "ae.grad") {
+    auto text = dyn_cast<StringAttr>(attr.getValue());
+    if (!text || text.getValue().empty())
+      return op->emitError()
+             << "'" << name << "' on " << what << " #" << index
+             << " must be a non-empty string naming the parameter, got "
+             << attr.getValue();
+    return success();
+  }
+  if (name == "ae.fan_in") {
+    auto fanIn = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!fanIn || !fanIn.getType().isInteger() || fanIn.getInt() < 1)
+      return op->emitError()
+             << "'" << name << "' on " << what << " #" << index
+             << " must be a positive integer, got " << attr.getValue();
+    return success();
+  }
+  return success();
+}
+
+LogicalResult AeDialect::verifyRegionArgAttribute(Operation *op, unsigned,
+                                                  unsigned argIndex,
+                                                  NamedAttribute attr) {
+  return verifyValueAttribute(op, "argument", argIndex, attr);
+}
+
+LogicalResult AeDialect::verifyRegionResultAttribute(Operation *op, unsigned,
+                                                     unsigned resultIndex,
+                                                     NamedAttribute attr) {
+  return verifyValueAttribute(op, "result", resultIndex, attr);
+}

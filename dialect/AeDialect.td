@@ -35,6 +35,11 @@ def Ae_Dialect : Dialect {
     code is removed by canonicalization and common forward code is CSE'd.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // Checks the function argument / result attributes of the ae-level IR:
+  // `ae.param = "<layer>.<weight|bias>"`, `ae.fan_in = <i64 >= 1>` and
+  // `ae.grad = "<param name>"` (see docs/internals.md).
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class Ae_Op<string mnemonic, list<Trait> traits = []>

@@ -10,8 +10,10 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -78,12 +80,18 @@ static LogicalResult verifyResultType(Operation *op, Type actual,
   return success();
 }
 
+/// Bound on stride, pad and output_padding: far beyond any real layer, and
+/// small enough that the size arithmetic below cannot overflow.
+constexpr int64_t kMaxConvAttr = 1 << 16;
+
 static LogicalResult verifyStrideAndPad(Operation *op, int64_t stride,
                                         int64_t pad) {
-  if (stride < 1)
-    return op->emitOpError() << "stride must be >= 1, got " << stride;
-  if (pad < 0)
-    return op->emitOpError() << "pad must be >= 0, got " << pad;
+  if (stride < 1 || stride > kMaxConvAttr)
+    return op->emitOpError()
+           << "stride must be in [1, " << kMaxConvAttr << "], got " << stride;
+  if (pad < 0 || pad > kMaxConvAttr)
+    return op->emitOpError()
+           << "pad must be in [0, " << kMaxConvAttr << "], got " << pad;
   return success();
 }
 
@@ -328,11 +336,14 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError() << "result type " << quoted(output)
                          << " changes the batch dimension of input "
                          << quoted(input);
-  int64_t inputElements = 1, outputElements = 1;
+  // Saturating: absurd shapes must not overflow into a false match.
+  uint64_t inputElements = 1, outputElements = 1;
   for (int64_t size : input.getShape().drop_front())
-    inputElements *= size;
+    inputElements =
+        llvm::SaturatingMultiply(inputElements, static_cast<uint64_t>(size));
   for (int64_t size : output.getShape().drop_front())
-    outputElements *= size;
+    outputElements =
+        llvm::SaturatingMultiply(outputElements, static_cast<uint64_t>(size));
   if (inputElements != outputElements)
     return emitOpError() << "result type " << quoted(output) << " has "
                          << outputElements << " elements per example, input "
@@ -457,8 +468,7 @@ LogicalResult NoiseOp::verify() {
       return emitOpError() << "blur sigma must be > 0, got " << param;
     return success();
   }
-  if (!(param >= 1.0) ||
-      param != static_cast<double>(static_cast<int64_t>(param)))
+  if (!(param >= 1.0 && param <= 1e9) || param != std::floor(param))
     return emitOpError() << "block size must be a positive integer, got "
                          << param;
   int64_t height = input.getDimSize(input.getRank() - 2);

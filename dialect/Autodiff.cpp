@@ -200,6 +200,11 @@ struct AeAutodiffPass : public ae::impl::AeAutodiffBase<AeAutodiffPass> {
       loss.emitOpError() << "must have a single block to be differentiated";
       return {};
     }
+    Block &body = loss.getBody().front();
+    if (body.empty() || !isa<func::ReturnOp>(body.back())) {
+      loss.emitOpError() << "must end with func.return to be differentiated";
+      return {};
+    }
     if (SymbolTable::lookupSymbolIn(getOperation(), gradName)) {
       loss.emitOpError() << "cannot be differentiated: '@" << gradName
                          << "' already exists";

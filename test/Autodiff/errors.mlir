@@ -69,3 +69,10 @@ func.func @loss(%x: tensor<?x4xf32>,
   %l = ae.mse %x, %x : tensor<?x4xf32>
   return %l : f32
 }
+
+// -----
+
+// expected-error @+1 {{'func.func' op must end with func.return to be differentiated}}
+func.func @loss(%x: tensor<?x4xf32>) -> f32 {
+  llvm.unreachable
+}

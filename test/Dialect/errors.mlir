@@ -91,7 +91,7 @@ func.func @dense_f64(%x: tensor<?x784xf64>, %w: tensor<784x400xf32>) {
 // -----
 
 func.func @conv_stride(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>) {
-  // expected-error @+1 {{'ae.conv2d' op stride must be >= 1, got 0}}
+  // expected-error @+1 {{'ae.conv2d' op stride must be in [1, 65536], got 0}}
   %0 = ae.conv2d %x, %w {stride = 0 : i64} : (tensor<?x1x28x28xf32>, tensor<16x1x3x3xf32>) -> tensor<?x16x26x26xf32>
   return
 }
@@ -99,7 +99,7 @@ func.func @conv_stride(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>) {
 // -----
 
 func.func @conv_pad(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>) {
-  // expected-error @+1 {{'ae.conv2d' op pad must be >= 0, got -1}}
+  // expected-error @+1 {{'ae.conv2d' op pad must be in [0, 65536], got -1}}
   %0 = ae.conv2d %x, %w {pad = -1 : i64} : (tensor<?x1x28x28xf32>, tensor<16x1x3x3xf32>) -> tensor<?x16x26x26xf32>
   return
 }
@@ -152,6 +152,14 @@ func.func @conv_result(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>) {
   return
 }
 
+// -----
+
+func.func @conv_huge_pad(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>) {
+  // expected-error @+1 {{'ae.conv2d' op pad must be in [0, 65536], got 9223372036854775807}}
+  %0 = ae.conv2d %x, %w {pad = 9223372036854775807 : i64} : (tensor<?x1x28x28xf32>, tensor<16x1x3x3xf32>) -> tensor<?x16x26x26xf32>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // ae.deconv2d
 //===----------------------------------------------------------------------===//
@@ -167,7 +175,7 @@ func.func @deconv_output_padding(%x: tensor<?x32x7x7xf32>, %w: tensor<32x16x3x3x
 // -----
 
 func.func @deconv_stride(%x: tensor<?x32x7x7xf32>, %w: tensor<32x16x3x3xf32>) {
-  // expected-error @+1 {{'ae.deconv2d' op stride must be >= 1, got -2}}
+  // expected-error @+1 {{'ae.deconv2d' op stride must be in [1, 65536], got -2}}
   %0 = ae.deconv2d %x, %w {stride = -2 : i64} : (tensor<?x32x7x7xf32>, tensor<32x16x3x3xf32>) -> tensor<?x16x9x9xf32>
   return
 }
@@ -398,6 +406,14 @@ func.func @noise_block_fraction(%x: tensor<?x1x28x28xf32>, %seed: i64) {
 
 // -----
 
+func.func @noise_block_huge(%x: tensor<?x1x28x28xf32>, %seed: i64) {
+  // expected-error @+1 {{'ae.noise' op block size must be a positive integer, got 1.000000e+300}}
+  %0 = ae.noise block %x, %seed, %seed {param = 1.0e300 : f64} : tensor<?x1x28x28xf32>
+  return
+}
+
+// -----
+
 func.func @noise_block_too_big(%x: tensor<?x1x28x28xf32>, %seed: i64) {
   // expected-error @+1 {{'ae.noise' op block size 30 exceeds the image 'tensor<?x1x28x28xf32>'}}
   %0 = ae.noise block %x, %seed, %seed {param = 30.0 : f64} : tensor<?x1x28x28xf32>
@@ -515,7 +531,7 @@ func.func @reparam_grad_rank0(%p: tensor<f32>) {
 // -----
 
 func.func @grad_input_pad(%dy: tensor<?x16x14x14xf32>, %w: tensor<16x1x3x3xf32>) {
-  // expected-error @+1 {{'ae.conv2d_grad_input' op pad must be >= 0, got -3}}
+  // expected-error @+1 {{'ae.conv2d_grad_input' op pad must be in [0, 65536], got -3}}
   %0 = ae.conv2d_grad_input %dy, %w {pad = -3 : i64} : (tensor<?x16x14x14xf32>, tensor<16x1x3x3xf32>) -> tensor<?x1x16x16xf32>
   return
 }
@@ -563,7 +579,7 @@ func.func @grad_input_grad_rank(%dy: tensor<?x16xf32>, %w: tensor<16x1x3x3xf32>)
 // -----
 
 func.func @grad_weight_stride(%x: tensor<?x1x28x28xf32>, %dy: tensor<?x16x14x14xf32>) {
-  // expected-error @+1 {{'ae.conv2d_grad_weight' op stride must be >= 1, got 0}}
+  // expected-error @+1 {{'ae.conv2d_grad_weight' op stride must be in [1, 65536], got 0}}
   %0 = ae.conv2d_grad_weight %x, %dy {stride = 0 : i64} : (tensor<?x1x28x28xf32>, tensor<?x16x14x14xf32>) -> tensor<16x1x3x3xf32>
   return
 }
@@ -606,4 +622,44 @@ func.func @grad_weight_square(%x: tensor<?x1x28x28xf32>, %dy: tensor<?x16x14x14x
   // expected-error @+1 {{'ae.conv2d_grad_weight' op result type 'tensor<16x1x3x4xf32>' must have a square kernel [F, C, k, k]}}
   %0 = ae.conv2d_grad_weight %x, %dy {stride = 2 : i64, pad = 1 : i64} : (tensor<?x1x28x28xf32>, tensor<?x16x14x14xf32>) -> tensor<16x1x3x4xf32>
   return
+}
+
+//===----------------------------------------------------------------------===//
+// Function argument / result attributes
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// expected-error @+1 {{'ae.param' on argument #0 must be a non-empty string naming the parameter, got 3 : i64}}
+func.func @param_not_string(%w: tensor<4xf32> {ae.param = 3 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'ae.param' on argument #1 must be a non-empty string naming the parameter, got ""}}
+func.func @param_empty(%x: tensor<?x4xf32>, %w: tensor<4xf32> {ae.param = ""}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'ae.fan_in' on argument #0 must be a positive integer, got 0 : i64}}
+func.func @fan_in_zero(%w: tensor<4xf32> {ae.param = "enc0.bias", ae.fan_in = 0 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'ae.fan_in' on argument #0 must be a positive integer, got "4"}}
+func.func @fan_in_string(%w: tensor<4xf32> {ae.param = "enc0.bias", ae.fan_in = "4"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'ae.grad' on result #1 must be a non-empty string naming the parameter, got unit}}
+func.func @grad_not_string(%w: tensor<4xf32>) -> (f32, tensor<4xf32> {ae.grad}) {
+  %0 = arith.constant 0.0 : f32
+  return %0, %w : f32, tensor<4xf32>
 }

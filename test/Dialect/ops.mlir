@@ -154,3 +154,13 @@ func.func @conv_backward(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>,
   %3 = ae.conv2d_grad_weight %x, %dy {stride = 2 : i64, pad = 1 : i64} : (tensor<?x1x28x28xf32>, tensor<?x16x14x14xf32>) -> tensor<16x1x3x3xf32>
   return
 }
+
+// The argument and result attributes of the ae-level IR.
+// CHECK-LABEL: func.func @attributes
+// CHECK-SAME: (%{{.*}}: tensor<4x3xf32> {ae.fan_in = 4 : i64, ae.param = "enc0.weight"})
+// CHECK-SAME: -> (f32, tensor<4x3xf32> {ae.grad = "enc0.weight"})
+func.func @attributes(%w: tensor<4x3xf32> {ae.param = "enc0.weight", ae.fan_in = 4 : i64})
+    -> (f32, tensor<4x3xf32> {ae.grad = "enc0.weight"}) {
+  %0 = arith.constant 0.0 : f32
+  return %0, %w : f32, tensor<4x3xf32>
+}
