@@ -20,6 +20,7 @@ config.substitutions.append(("%aert_lib", config.aec_lib_dir))
 # A C compiler and the link line for a harness against a compiled model:
 #   %cc %s %t.o %aert_link -o %t.exe
 config.substitutions.append(("%cc", config.host_cc + " -std=c99 -O1 -Wall -Werror"))
+config.substitutions.append(("%cxx", config.host_cxx))
 config.substitutions.append(
     ("%aert_link",
      "-L" + config.aec_lib_dir + " -laert -lstdc++ -lm -lpthread"

@@ -67,8 +67,7 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
      << M << "_INPUT_SIZE floats)\n"
      << " *   " << m << "_destroy(model);\n"
      << " * Compile and link:\n"
-     << " *   cc -c app.c && cc app.o " << object
-     << " -laert -lstdc++ -lm -lpthread -o app\n"
+     << " *   cc app.c " << object << " -laert -lm -o app\n"
      << " *\n"
      << " * All floats are f32, row-major, batch first; n is any batch size "
         ">= 1.\n"

@@ -91,6 +91,57 @@ static bool isFusableConsumer(Operation *user, Value value) {
   return true;
 }
 
+/// `linalg.generic ins(%a, ...) outs(%a, ...)`, all-parallel, where an input
+/// is the very tensor that is also an init with the same indexing map: read
+/// the element through the init's block argument instead and drop the input.
+/// Empty-tensor elimination produces this for in-place updates (new_p = f(p)
+/// materialized in p); with the input gone, each tile reads the old value
+/// from the same subset of the loop-carried destination it writes, which
+/// One-Shot Bufferize accepts in place. Reading the untiled input would be a
+/// read after the write of the previous tile: a full copy of the buffer.
+struct ReadInitInPlace : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() ||
+        op.getNumParallelLoops() != op.getNumLoops())
+      return failure();
+    Block *body = op.getBody();
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      for (OpOperand &init : op.getDpsInitsMutable()) {
+        if (input->get() != init.get() ||
+            op.getMatchingIndexingMap(input) !=
+                op.getMatchingIndexingMap(&init))
+          continue;
+        BlockArgument initArg = op.getMatchingBlockArgument(&init);
+        if (!initArg.use_empty())
+          continue;
+        BlockArgument inputArg = op.getMatchingBlockArgument(input);
+        SmallVector<Value> inputs;
+        SmallVector<AffineMap> maps;
+        for (OpOperand *other : op.getDpsInputOperands()) {
+          if (other == input)
+            continue;
+          inputs.push_back(other->get());
+          maps.push_back(op.getMatchingIndexingMap(other));
+        }
+        for (OpOperand &other : op.getDpsInitsMutable())
+          maps.push_back(op.getMatchingIndexingMap(&other));
+        auto replacement = linalg::GenericOp::create(
+            rewriter, op.getLoc(), op.getResultTypes(), inputs,
+            op.getDpsInits(), maps, op.getIteratorTypesArray());
+        Region &region = replacement.getRegion();
+        rewriter.inlineRegionBefore(op.getRegion(), region, region.end());
+        rewriter.replaceAllUsesWith(inputArg, initArg);
+        body->eraseArgument(inputArg.getArgNumber());
+        rewriter.replaceOp(op, replacement->getResults());
+        return success();
+      }
+    }
+    return failure();
+  }
+};
+
 class Scheduler {
 public:
   Scheduler(func::FuncOp func, int64_t tileM, int64_t tileN,
@@ -378,6 +429,13 @@ void Scheduler::hoistSubsets() {
 }
 
 LogicalResult Scheduler::run() {
+  {
+    RewritePatternSet patterns(func.getContext());
+    patterns.add<ReadInitInPlace>(func.getContext());
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return func.emitError("ae-tile-and-vectorize: in-place rewrite did not "
+                            "converge");
+  }
   // Roots in program order. Fills that initialize a contraction's
   // accumulator are fused with it, not tiled on their own.
   SmallVector<linalg::LinalgOp> contractions, others;

@@ -19,10 +19,13 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -73,6 +76,12 @@ static cl::opt<int64_t> tileN("tile-n", cl::desc("Register tile columns"),
 static cl::opt<int64_t> vectorWidth("vector-width",
                                     cl::desc("Elementwise tile width"),
                                     cl::init(16));
+static cl::opt<std::string> runPasses(
+    "run-passes",
+    cl::desc("Instead of the stages, run these passes on the module (e.g. "
+             "'ae-kernel-abi,inline' or 'func.func(ae-lower-vectors)', no "
+             "builtin.module anchor) and print the result"),
+    cl::init(""));
 static cl::opt<bool> timing("time-stages", cl::desc("Print pass timings"),
                             cl::init(false));
 
@@ -83,6 +92,8 @@ static bool isLLVMDialect(ModuleOp module) {
 static LogicalResult runPipeline(ModuleOp module,
                                  llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
   if (timing)
     pm.enableTiming();
   build(pm);
@@ -91,6 +102,9 @@ static LogicalResult runPipeline(ModuleOp module,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  registerAllPasses();
+  aec::registerPasses();
+  aec::registerPipelines();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
@@ -109,6 +123,7 @@ int main(int argc, char **argv) {
   }
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
@@ -117,6 +132,18 @@ int main(int argc, char **argv) {
   if (!output) {
     llvm::errs() << "aec-backend: " << error << "\n";
     return 3;
+  }
+
+  if (!runPasses.empty()) {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)) ||
+        failed(parsePassPipeline(runPasses, pm, llvm::errs())))
+      return 2;
+    if (failed(pm.run(*module)))
+      return 4;
+    module->print(output->os());
+    output->keep();
+    return 0;
   }
 
   if (emit == Emit::Header) {
