@@ -344,10 +344,12 @@ def Ae_ReparamOp : Ae_Op<"reparam", [Pure,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = "VAE reparameterization: z = mu + exp(logvar / 2) * eps";
   let description = [{
-    `eps ~ N(0, I)` is drawn from Philox4x32-10 keyed by `seed`, with counter
-    (row-major element index of `z` (low, high), `call`, stream 2) and
-    Box-Muller (see docs/internals.md, RNG). The op is a pure function of its
-    operands, so the same `seed` and `call` give the same `z`.
+    `eps ~ N(0, I)` comes from the runtime's counter-based RNG
+    (docs/internals.md, RNG): `eps[i] = aert_normal(seed, 2, call, i)`
+    (runtime/aert.h: Philox4x32-10, stream 2, Box-Muller) for the row-major
+    index `i` of the element in the whole batch tensor. The op is a pure
+    function of its operands, so the same `seed` and `call` give the same
+    `z`.
 
     VJP: `dmu = dz`, `dlogvar = ae.reparam_grad(mu, z, dz)
     = 0.5 dz (z - mu)`; seed and call get no gradient.
@@ -374,15 +376,17 @@ def Ae_NoiseOp : Ae_Op<"noise", [Pure, AllTypesMatch<["input", "output"]>,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = "training-time corruption of the input";
   let description = [{
-    Corrupts the input data with noise drawn from Philox keyed by `seed`,
-    counter (element index, `call`, stream 1):
+    Corrupts the input data with noise from the runtime's counter-based RNG
+    (docs/internals.md, RNG), stream 1. With `i` the row-major index of an
+    element in the whole batch tensor, `u(j) = aert_uniform(seed, 1, call,
+    j)` and `g(j) = aert_normal(seed, 1, call, j)` (runtime/aert.h):
 
-    | kind | param | effect |
+    | kind | param | y |
     |---|---|---|
-    | mask | p in [0, 1] | each element is zeroed with probability p |
-    | gaussian | sigma >= 0 | adds sigma * N(0, 1) to each element |
-    | blur | sigma > 0 | Gaussian blur of each H x W plane (last two dims) |
-    | block | size, integer >= 1 | zeroes one random size x size square per example |
+    | mask | p in [0, 1] | `u(i) < p ? 0 : x[i]` (no rescaling) |
+    | gaussian | sigma >= 0 | `x[i] + sigma * g(i)` |
+    | blur | sigma > 0 | each H x W plane (last two dims) convolved with the normalized Gaussian of std sigma, radius `ceil(3 sigma)`, zero padding; deterministic |
+    | block | size, integer >= 1 | per example `e`, the `size x size` square at row `min(floor(u(2e) (H - size + 1)), H - size)`, column `min(floor(u(2e + 1) (W - size + 1)), W - size)` is zeroed in every channel |
 
     `blur` and `block` need an image input (rank >= 3: the last two
     dimensions are H and W). Not differentiable: it applies to the data, so
