@@ -129,8 +129,16 @@ ReverseModeBuilder::build(ArrayRef<BlockArgument> params) {
              << op->getNumOperands() << " operands";
     for (auto [index, operand, grad] :
          llvm::enumerate(op->getOperands(), operandGrads)) {
-      if (!grad || !varied.contains(operand))
+      if (!varied.contains(operand))
         continue;
+      // A parameter reaches an operand the op treats as data (a loss
+      // target, the input of ae.noise): its gradient would silently be
+      // dropped, so refuse.
+      if (!grad)
+        return op->emitOpError()
+               << "operand #" << index
+               << " depends on a parameter but is not differentiable (loss "
+                  "targets and the input of ae.noise are data)";
       if (grad.getType() != operand.getType())
         return op->emitOpError()
                << "VJP gradient of operand #" << index << " has type "

@@ -31,8 +31,11 @@ def AeAutodiff : Pass<"ae-autodiff", "::mlir::ModuleOp"> {
     canonicalized and CSE'd, which also drops the gradients nobody needs
     (e.g. the input gradient of the first layer).
 
-    An op without the interface on a differentiable path is an error at
-    that op, and the pass fails without changing the module.
+    Errors, reported at the op, after which the pass fails without changing
+    the module: an op without the interface (or with regions) on a
+    differentiable path, and a parameter reaching an operand that the op
+    treats as data (a loss target, the input of `ae.noise`), whose
+    gradient would otherwise be silently dropped.
 
     Before:
 

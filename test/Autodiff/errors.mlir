@@ -76,3 +76,26 @@ func.func @loss(%x: tensor<?x4xf32>,
 func.func @loss(%x: tensor<?x4xf32>) -> f32 {
   llvm.unreachable
 }
+
+// -----
+
+// A loss target that depends on a parameter would lose its gradient.
+func.func @loss(%x: tensor<?x4xf32>,
+                %w: tensor<4x4xf32> {ae.param = "enc0.weight", ae.fan_in = 4 : i64}) -> f32 {
+  %h = ae.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  // expected-error @+1 {{'ae.mse' op operand #1 depends on a parameter but is not differentiable (loss targets and the input of ae.noise are data)}}
+  %l = ae.mse %x, %h : tensor<?x4xf32>
+  return %l : f32
+}
+
+// -----
+
+// So would a hidden layer behind ae.noise (noise is for the input data).
+func.func @loss(%x: tensor<?x4xf32>, %seed: i64, %call: i64,
+                %w: tensor<4x4xf32> {ae.param = "enc0.weight", ae.fan_in = 4 : i64}) -> f32 {
+  %h = ae.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  // expected-error @+1 {{'ae.noise' op operand #0 depends on a parameter but is not differentiable (loss targets and the input of ae.noise are data)}}
+  %n = ae.noise mask %h, %seed, %call {param = 0.5 : f64} : tensor<?x4xf32>
+  %l = ae.mse %n, %x : tensor<?x4xf32>
+  return %l : f32
+}
