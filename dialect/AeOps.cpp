@@ -430,6 +430,13 @@ LogicalResult LossCombineOp::verify() {
   return success();
 }
 
+OpFoldResult LossCombineOp::fold(FoldAdaptor) {
+  if (getTerms().size() == 1 && getWeights().size() == 1 &&
+      getWeights()[0] == 1.0)
+    return getTerms()[0];
+  return {};
+}
+
 //===----------------------------------------------------------------------===//
 // ReparamOp, NoiseOp
 //===----------------------------------------------------------------------===//

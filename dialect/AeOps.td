@@ -315,7 +315,8 @@ def Ae_LossCombineOp : Ae_Op<"loss_combine", [Pure,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = "weighted sum of scalar losses";
   let description = [{
-    `sum_i weights[i] * terms[i]`; one weight per term (verified).
+    `sum_i weights[i] * terms[i]`; one weight per term (verified). A single
+    term of weight 1 folds to that term.
 
     ```mlir
     %l = ae.loss_combine %rec, %kl {weights = array<f64: 1.0, 0.5>}
@@ -325,6 +326,7 @@ def Ae_LossCombineOp : Ae_Op<"loss_combine", [Pure,
                        DenseF64ArrayAttr:$weights);
   let results = (outs Ae_Scalar:$loss);
   let assemblyFormat = "$terms attr-dict";
+  let hasFolder = 1;
   let builders = [
     OpBuilder<(ins "::mlir::ValueRange":$terms,
                    "::llvm::ArrayRef<double>":$weights), [{

@@ -95,3 +95,16 @@ func.func @dead_ops(%x: tensor<?x784xf32>, %w: tensor<784x4xf32>, %seed: i64) {
   %2 = ae.reparam %0, %0, %seed, %seed : tensor<?x4xf32>
   return
 }
+
+// -----
+
+// A single loss term of weight 1 is the loss itself; other weights stay.
+// CHECK-LABEL: func.func @loss_combine_single
+// CHECK-SAME: (%[[A:.*]]: f32, %[[B:.*]]: f32)
+// CHECK-NEXT: %[[W:.*]] = ae.loss_combine %[[B]] {weights = array<f64: 2.000000e+00>}
+// CHECK-NEXT: return %[[A]], %[[W]]
+func.func @loss_combine_single(%a: f32, %b: f32) -> (f32, f32) {
+  %0 = ae.loss_combine %a {weights = array<f64: 1.0>}
+  %1 = ae.loss_combine %b {weights = array<f64: 2.0>}
+  return %0, %1 : f32, f32
+}
