@@ -35,6 +35,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -142,6 +143,59 @@ struct ReadInitInPlace : public OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// The register tile reads one contiguous row of B per reduction step. When
+/// B is stored [N, K] (x W^T in backward passes), that row is a strided
+/// column: materialize B^T [K, N] with a linalg.transpose (tiled 16x16 and
+/// vectorized as register transposes) and use it instead. Strided loads made
+/// this contraction 4x slower than the transposed copy costs.
+static LogicalResult transposeStridedB(RewriterBase &rewriter,
+                                       linalg::LinalgOp op) {
+  std::optional<linalg::ContractionDimensions> dims = matmulDims(op);
+  if (!dims || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return success();
+  unsigned n = dims->n[0], k = dims->k[0];
+  MLIRContext *ctx = op.getContext();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.getNumResults() != 2 || !map.isProjectedPermutation() ||
+        map.getDimPosition(0) != n || map.getDimPosition(1) != k)
+      continue;
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Value b = input->get();
+    auto type = cast<RankedTensorType>(b.getType());
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(rewriter, loc, b, 1),
+        tensor::getMixedSize(rewriter, loc, b, 0)};
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                         type.getElementType());
+    Value bt = linalg::TransposeOp::create(rewriter, loc, b, init,
+                                           ArrayRef<int64_t>{1, 0})
+                   ->getResult(0);
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *other : op.getDpsInputOperands()) {
+      inputs.push_back(other == input ? bt : other->get());
+      maps.push_back(other == input
+                         ? AffineMap::get(map.getNumDims(), 0,
+                                          {getAffineDimExpr(k, ctx),
+                                           getAffineDimExpr(n, ctx)},
+                                          ctx)
+                         : op.getMatchingIndexingMap(other));
+    }
+    for (OpOperand &init : op.getDpsInitsMutable())
+      maps.push_back(op.getMatchingIndexingMap(&init));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, op->getResultTypes(), inputs, op.getDpsInits(), maps,
+        op.getIteratorTypesArray());
+    IRMapping mapping;
+    op->getRegion(0).cloneInto(&generic.getRegion(), mapping);
+    rewriter.replaceOp(op, generic->getResults());
+    return success();
+  }
+  return success();
+}
+
 class Scheduler {
 public:
   Scheduler(func::FuncOp func, int64_t tileM, int64_t tileN,
@@ -246,10 +300,22 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty())
     return success();
+  // Loops that are the innermost (contiguous) dimension of the output or of
+  // an input get vector-width tiles: a permuted input (a transpose) then
+  // becomes a square register transpose instead of strided scalar loads.
+  llvm::SmallDenseSet<unsigned> wide;
+  wide.insert(ranges.size() - 1);
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (map.getNumResults() == 0 || !map.isProjectedPermutation())
+      continue;
+    if (auto dim = dyn_cast<AffineDimExpr>(map.getResults().back()))
+      wide.insert(dim.getPosition());
+  }
   SmallVector<OpFoldResult> tileSizes;
   bool any = false;
   for (auto [i, range] : llvm::enumerate(ranges)) {
-    int64_t size = i + 1 == ranges.size() ? vectorWidth : 1;
+    int64_t size = wide.contains(i) ? vectorWidth : 1;
     // Nothing to tile along a static dimension that already fits.
     if (!ShapedType::isDynamic(range) && range <= size)
       size = 0;
@@ -435,6 +501,16 @@ LogicalResult Scheduler::run() {
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return func.emitError("ae-tile-and-vectorize: in-place rewrite did not "
                             "converge");
+  }
+  {
+    SmallVector<linalg::LinalgOp> contractions;
+    func.walk([&](linalg::LinalgOp op) {
+      if (matmulDims(op) && !op->getParentOfType<scf::ForOp>())
+        contractions.push_back(op);
+    });
+    for (linalg::LinalgOp op : contractions)
+      if (failed(transposeStridedB(rewriter, op)))
+        return failure();
   }
   // Roots in program order. Fills that initialize a contraction's
   // accumulator are fused with it, not tiled on their own.
