@@ -10,10 +10,12 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -660,3 +662,54 @@ LogicalResult Conv2DGradWeightOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialect/AeOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+/// Checks a hyper-parameter of an optimizer update against [lo, hi) (or
+/// (lo, hi) when `openLow`); NaN fails every comparison and is rejected.
+static LogicalResult verifyHyperParameter(Operation *op, StringRef name,
+                                          double value, double lo, double hi,
+                                          bool openLow) {
+  bool ok = openLow ? (value > lo && value < hi) : (value >= lo && value < hi);
+  if (ok)
+    return success();
+  // %g: "0", "0.5", "inf" rather than the diagnostic's default "0.000000e+00".
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << name << " = " << llvm::format("%g", value)
+     << " is out of range: expected a value in " << (openLow ? "(" : "[")
+     << llvm::format("%g", lo) << ", " << llvm::format("%g", hi) << ")";
+  return op->emitOpError() << text;
+}
+
+static constexpr double kInf = std::numeric_limits<double>::infinity();
+
+LogicalResult AdamUpdateOp::verify() {
+  Operation *op = getOperation();
+  return success(
+      succeeded(verifyHyperParameter(op, "lr", getLr().convertToDouble(), 0,
+                                     kInf, /*openLow=*/true)) &&
+      succeeded(verifyHyperParameter(op, "beta1", getBeta1().convertToDouble(),
+                                     0, 1, /*openLow=*/false)) &&
+      succeeded(verifyHyperParameter(op, "beta2", getBeta2().convertToDouble(),
+                                     0, 1, /*openLow=*/false)) &&
+      succeeded(verifyHyperParameter(op, "eps", getEps().convertToDouble(), 0,
+                                     kInf, /*openLow=*/true)));
+}
+
+LogicalResult SgdUpdateOp::verify() {
+  return verifyHyperParameter(getOperation(), "lr", getLr().convertToDouble(),
+                              0, kInf, /*openLow=*/true);
+}
+
+LogicalResult MomentumUpdateOp::verify() {
+  Operation *op = getOperation();
+  return success(
+      succeeded(verifyHyperParameter(op, "lr", getLr().convertToDouble(), 0,
+                                     kInf, /*openLow=*/true)) &&
+      succeeded(verifyHyperParameter(op, "momentum",
+                                     getMomentum().convertToDouble(), 0, 1,
+                                     /*openLow=*/true)));
+}

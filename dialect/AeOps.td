@@ -661,4 +661,76 @@ def Ae_Conv2DGradWeightOp : Ae_Op<"conv2d_grad_weight", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Optimizer updates (built by ae-optimizer)
+//===----------------------------------------------------------------------===//
+
+def Ae_AdamUpdateOp : Ae_Op<"adam_update", [Pure,
+    AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>]> {
+  let summary = "one bias-corrected Adam step on a parameter tensor";
+  let description = [{
+    Adam (Kingma & Ba 2015) exactly as PyTorch's `torch.optim.Adam` without
+    weight decay, for the 1-based step number `step`:
+
+        m' = beta1 m + (1 - beta1) g
+        v' = beta2 v + (1 - beta2) g^2
+        p' = p - lr / (1 - beta1^step) * m' / (sqrt(v') / sqrt(1 - beta2^step) + eps)
+
+    One elementwise pass reading p, g, m, v and writing p', m', v': after
+    bufferization all three updates happen in place in the model's flat
+    parameter and optimizer-state buffers.
+
+    ```mlir
+    %p2, %m2, %v2 = ae.adam_update %p, %g, %m, %v, %step
+        {lr = 1.0e-03 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64}
+        : tensor<784x400xf32>
+    ```
+  }];
+  let arguments = (ins Ae_Tensor:$param, Ae_Tensor:$grad, Ae_Tensor:$m,
+                       Ae_Tensor:$v, I64:$step, F64Attr:$lr, F64Attr:$beta1,
+                       F64Attr:$beta2, F64Attr:$eps);
+  let results = (outs Ae_Tensor:$new_param, Ae_Tensor:$new_m,
+                      Ae_Tensor:$new_v);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $m `,` $v `,` $step attr-dict `:` type($param)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ae_SgdUpdateOp : Ae_Op<"sgd_update", [Pure,
+    AllTypesMatch<["param", "grad", "new_param"]>]> {
+  let summary = "one plain SGD step on a parameter tensor";
+  let description = [{
+    `p' = p - lr g`: `torch.optim.SGD` with momentum 0 (no optimizer state).
+
+    ```mlir
+    %p2 = ae.sgd_update %p, %g {lr = 5.0e-02 : f64} : tensor<32x784xf32>
+    ```
+  }];
+  let arguments = (ins Ae_Tensor:$param, Ae_Tensor:$grad, F64Attr:$lr);
+  let results = (outs Ae_Tensor:$new_param);
+  let assemblyFormat = "$param `,` $grad attr-dict `:` type($param)";
+  let hasVerifier = 1;
+}
+
+def Ae_MomentumUpdateOp : Ae_Op<"momentum_update", [Pure,
+    AllTypesMatch<["param", "grad", "velocity", "new_param", "new_velocity"]>]> {
+  let summary = "one SGD-with-momentum step on a parameter tensor";
+  let description = [{
+    `torch.optim.SGD` with momentum `mu > 0` (no dampening, no Nesterov):
+    `b' = mu b + g`, `p' = p - lr b'`. The velocity `b` starts at zero, which
+    makes the first step `b' = g` as in PyTorch.
+
+    ```mlir
+    %p2, %b2 = ae.momentum_update %p, %g, %b {lr = 1.0e-02 : f64, momentum = 0.9 : f64}
+        : tensor<32x784xf32>
+    ```
+  }];
+  let arguments = (ins Ae_Tensor:$param, Ae_Tensor:$grad, Ae_Tensor:$velocity,
+                       F64Attr:$lr, F64Attr:$momentum);
+  let results = (outs Ae_Tensor:$new_param, Ae_Tensor:$new_velocity);
+  let assemblyFormat = "$param `,` $grad `,` $velocity attr-dict `:` type($param)";
+  let hasVerifier = 1;
+}
+
 #endif // AE_OPS_TD

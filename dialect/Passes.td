@@ -82,4 +82,68 @@ def AeAutodiff : Pass<"ae-autodiff", "::mlir::ModuleOp"> {
   ];
 }
 
+def AeOptimizer : Pass<"ae-optimizer", "::mlir::ModuleOp"> {
+  let summary = "Builds @apply_grad and the fused @train_step from @loss_grad";
+  let description = [{
+    Reads the optimizer from the module attribute `ae.optimizer` (a
+    dictionary: `kind = "adam"` with `lr`, `beta1`, `beta2`, `eps`, or
+    `kind = "sgd"` with `lr`, `momentum`) and, next to `@loss_grad` (built by
+    `ae-autodiff`), creates:
+
+    - `@apply_grad(%step: i64, grads..., params..., states...) -> (params'...,
+      states'...)`: one `ae.adam_update` / `ae.momentum_update` /
+      `ae.sgd_update` per parameter tensor.
+    - `@train_step(%x, %seed, %call, %step: i64, params..., states...) ->
+      (f32, params'..., states'...)`: `@loss_grad` followed by `@apply_grad`,
+      as calls that the lowering inlines, so the gradient never goes through
+      user memory.
+
+    Gradients carry `ae.grad`, parameters `ae.param` (and `ae.fan_in`), and
+    optimizer state tensors `ae.state = "<param>.<slot>"`. The state order is
+    the layout of the model's flat optimizer-state buffer: slot-major, i.e.
+    for Adam every parameter's first moment `m` (in parameter order) and then
+    every `v`, so each slot is laid out exactly like the parameter buffer.
+    Plain SGD (momentum 0) has no state.
+
+    Before (`ae.optimizer = {kind = "sgd", lr = 5.0e-02 : f64, momentum = 9.0e-01 : f64}`):
+
+    ```mlir
+    func.func @loss_grad(%x: tensor<?x4xf32>, %seed: i64, %call: i64,
+                         %w: tensor<4x4xf32> {ae.param = "dec0.weight", ae.fan_in = 4 : i64})
+        -> (f32, tensor<4x4xf32> {ae.grad = "dec0.weight"})
+    ```
+
+    After (added next to it):
+
+    ```mlir
+    func.func @apply_grad(%step: i64,
+        %g: tensor<4x4xf32> {ae.grad = "dec0.weight"},
+        %w: tensor<4x4xf32> {ae.param = "dec0.weight", ae.fan_in = 4 : i64},
+        %b: tensor<4x4xf32> {ae.state = "dec0.weight.velocity"})
+        -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+      %w2, %b2 = ae.momentum_update %w, %g, %b {lr = 5.0e-02 : f64, momentum = 9.0e-01 : f64}
+          : tensor<4x4xf32>
+      return %w2, %b2 : tensor<4x4xf32>, tensor<4x4xf32>
+    }
+    func.func @train_step(%x: tensor<?x4xf32>, %seed: i64, %call: i64, %step: i64,
+        %w: tensor<4x4xf32> {ae.param = "dec0.weight", ae.fan_in = 4 : i64},
+        %b: tensor<4x4xf32> {ae.state = "dec0.weight.velocity"})
+        -> (f32, tensor<4x4xf32>, tensor<4x4xf32>) {
+      %l, %g = call @loss_grad(%x, %seed, %call, %w)
+          : (tensor<?x4xf32>, i64, i64, tensor<4x4xf32>) -> (f32, tensor<4x4xf32>)
+      %w2, %b2 = call @apply_grad(%step, %g, %w, %b) : (...) -> (...)
+      return %l, %w2, %b2 : f32, tensor<4x4xf32>, tensor<4x4xf32>
+    }
+    ```
+
+    Errors (the pass fails and leaves the module unchanged): no
+    `@loss_grad`, a missing or malformed `ae.optimizer` attribute, a gradient
+    result that does not match its parameter.
+  }];
+  let dependentDialects = [
+    "::mlir::ae::AeDialect",
+    "::mlir::func::FuncDialect"
+  ];
+}
+
 #endif // AE_PASSES_TD

@@ -663,3 +663,71 @@ func.func @grad_not_string(%w: tensor<4xf32>) -> (f32, tensor<4xf32> {ae.grad}) 
   %0 = arith.constant 0.0 : f32
   return %0, %w : f32, tensor<4xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+func.func @adam_lr(%p: tensor<4xf32>, %step: i64) {
+  // expected-error @+1 {{'ae.adam_update' op lr = 0 is out of range: expected a value in (0, inf)}}
+  %a, %b, %c = ae.adam_update %p, %p, %p, %p, %step {lr = 0.0 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @adam_beta1(%p: tensor<4xf32>, %step: i64) {
+  // expected-error @+1 {{'ae.adam_update' op beta1 = 1 is out of range: expected a value in [0, 1)}}
+  %a, %b, %c = ae.adam_update %p, %p, %p, %p, %step {lr = 1.0e-03 : f64, beta1 = 1.0 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @adam_beta2(%p: tensor<4xf32>, %step: i64) {
+  // expected-error @+1 {{'ae.adam_update' op beta2 = -0.5 is out of range: expected a value in [0, 1)}}
+  %a, %b, %c = ae.adam_update %p, %p, %p, %p, %step {lr = 1.0e-03 : f64, beta1 = 0.9 : f64, beta2 = -0.5 : f64, eps = 1.0e-08 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @adam_eps(%p: tensor<4xf32>, %step: i64) {
+  // expected-error @+1 {{'ae.adam_update' op eps = 0 is out of range: expected a value in (0, inf)}}
+  %a, %b, %c = ae.adam_update %p, %p, %p, %p, %step {lr = 1.0e-03 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 0.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @adam_types(%p: tensor<4xf32>, %q: tensor<5xf32>, %step: i64) {
+  // expected-error @+1 {{'ae.adam_update' op failed to verify that all of {param, grad, m, v, new_param, new_m, new_v} have same type}}
+  %a, %b, %c = "ae.adam_update"(%p, %q, %p, %p, %step) {lr = 1.0e-03 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64} : (tensor<4xf32>, tensor<5xf32>, tensor<4xf32>, tensor<4xf32>, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @sgd_lr(%p: tensor<4xf32>) {
+  // expected-error @+1 {{'ae.sgd_update' op lr = -1 is out of range: expected a value in (0, inf)}}
+  %a = ae.sgd_update %p, %p {lr = -1.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @momentum_lr(%p: tensor<4xf32>) {
+  // expected-error @+1 {{'ae.momentum_update' op lr = 0 is out of range: expected a value in (0, inf)}}
+  %a, %b = ae.momentum_update %p, %p, %p {lr = 0.0 : f64, momentum = 0.9 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @momentum_range(%p: tensor<4xf32>) {
+  // expected-error @+1 {{'ae.momentum_update' op momentum = 1 is out of range: expected a value in (0, 1)}}
+  %a, %b = ae.momentum_update %p, %p, %p {lr = 1.0e-02 : f64, momentum = 1.0 : f64} : tensor<4xf32>
+  return
+}

@@ -164,3 +164,15 @@ func.func @attributes(%w: tensor<4x3xf32> {ae.param = "enc0.weight", ae.fan_in =
   %0 = arith.constant 0.0 : f32
   return %0, %w : f32, tensor<4x3xf32>
 }
+
+// Optimizer updates (built by ae-optimizer).
+// CHECK-LABEL: func.func @optimizer_updates
+func.func @optimizer_updates(%p: tensor<4x3xf32>, %g: tensor<4x3xf32>, %m: tensor<4x3xf32>, %v: tensor<4x3xf32>, %step: i64) {
+  // CHECK: ae.adam_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64} : tensor<4x3xf32>
+  %p1, %m1, %v1 = ae.adam_update %p, %g, %m, %v, %step {lr = 1.0e-03 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64} : tensor<4x3xf32>
+  // CHECK: ae.sgd_update %{{.*}}, %{{.*}} {lr = 5.000000e-02 : f64} : tensor<4x3xf32>
+  %p2 = ae.sgd_update %p, %g {lr = 5.0e-02 : f64} : tensor<4x3xf32>
+  // CHECK: ae.momentum_update %{{.*}}, %{{.*}}, %{{.*}} {lr = 1.000000e-02 : f64, momentum = 9.000000e-01 : f64} : tensor<4x3xf32>
+  %p3, %b3 = ae.momentum_update %p, %g, %m {lr = 1.0e-02 : f64, momentum = 0.9 : f64} : tensor<4x3xf32>
+  return
+}
