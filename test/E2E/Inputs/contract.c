@@ -1,0 +1,389 @@
+/*
+ * contract.c - a client of the generated C API written only against the
+ * contract of DESIGN.md. Compiled once per model:
+ *
+ *   cc -DAE_MODEL=<name> -include <name>.h contract.c <name>.o -laert ...
+ *
+ * and run as `contract.exe <check>...` with checks among:
+ *   sizes     M_input_size / M_latent_size / M_param_count are sane
+ *   init      same seed -> same parameters; other seed -> other parameters
+ *   gradcheck M_grad against central differences of M_loss (after
+ *             M_set_seed each time): a directional derivative along random
+ *             directions and the largest coordinates one by one
+ *   determinism  two models, same seed and calls -> bit-identical results
+ *   train     M_train_step lowers the loss on a small synthetic set
+ *   applygrad M_grad + M_apply_grad == M_train_step (same seed, bit-exact)
+ *   maps      encode / decode / reconstruct shapes and consistency
+ *   sample    M_fit_latent + M_sample give finite outputs
+ *   checkpoint  save / load round trip; a corrupted or truncated file is
+ *             rejected and leaves the model unchanged
+ *   batches   any batch size n >= 1 (1, 3, 17, 130) gives the same per-row
+ *             results as one batch
+ * Every check prints "<check>: ok" or "<check>: FAILED ..." and the exit
+ * code is the number of failed checks.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef AE_MODEL
+#error "compile with -DAE_MODEL=<model name> -include <model>.h"
+#endif
+#define AE_CAT2(a, b) a##_##b
+#define AE_CAT(a, b) AE_CAT2(a, b)
+#define AE(fn) AE_CAT(AE_MODEL, fn)
+typedef AE_MODEL Model;
+
+static int64_t D, L, P;
+static const char *tmpdir = ".";
+
+/* A small deterministic pseudo-random generator for the test's own data. */
+static uint64_t lcg_state = 0x9e3779b97f4a7c15ull;
+static double rnd(void) {
+  lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
+  return (double)(lcg_state >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Synthetic examples in (0, 1): smooth bumps, so bce targets are valid. */
+static float *make_data(int64_t n) {
+  float *x = malloc(sizeof(float) * (size_t)(n * D));
+  for (int64_t i = 0; i < n; ++i) {
+    double phase = rnd() * 6.28, freq = 1 + 3 * rnd();
+    for (int64_t j = 0; j < D; ++j)
+      x[i * D + j] =
+          (float)(0.5 + 0.4 * sin(phase + freq * 6.28 * (double)j / (double)D));
+  }
+  return x;
+}
+
+static int all_finite(const float *v, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!isfinite(v[i]))
+      return 0;
+  return 1;
+}
+
+static int report(const char *check, int ok, const char *detail) {
+  if (ok)
+    printf("%s: ok\n", check);
+  else
+    printf("%s: FAILED %s\n", check, detail ? detail : "");
+  return ok ? 0 : 1;
+}
+
+static int check_sizes(void) {
+  char msg[200];
+  snprintf(msg, sizeof msg, "D=%lld L=%lld P=%lld", (long long)D,
+           (long long)L, (long long)P);
+  printf("sizes: D=%lld L=%lld P=%lld\n", (long long)D, (long long)L,
+         (long long)P);
+  return report("sizes", D > 0 && L > 0 && P > 0, msg);
+}
+
+static int check_init(void) {
+  Model *a = AE(create)(42), *b = AE(create)(42), *c = AE(create)(43);
+  int ok = a && b && c;
+  ok = ok && memcmp(AE(params)(a), AE(params)(b), sizeof(float) * P) == 0;
+  ok = ok && memcmp(AE(params)(a), AE(params)(c), sizeof(float) * P) != 0;
+  ok = ok && all_finite(AE(params)(a), P);
+  AE(destroy)(a), AE(destroy)(b), AE(destroy)(c);
+  return report("init", ok, "parameters not reproducible from the seed");
+}
+
+/* Central difference of M_loss along direction v (scaled by h). */
+static double directional(Model *m, const float *x, int64_t n, const float *v,
+                          double h) {
+  float *p = AE(params)(m);
+  float *saved = malloc(sizeof(float) * P);
+  memcpy(saved, p, sizeof(float) * P);
+  for (int64_t i = 0; i < P; ++i)
+    p[i] = saved[i] + (float)(h * v[i]);
+  AE(set_seed)(m, 7);
+  double plus = AE(loss)(m, x, n);
+  for (int64_t i = 0; i < P; ++i)
+    p[i] = saved[i] - (float)(h * v[i]);
+  AE(set_seed)(m, 7);
+  double minus = AE(loss)(m, x, n);
+  memcpy(p, saved, sizeof(float) * P);
+  free(saved);
+  return (plus - minus) / (2 * h);
+}
+
+static int check_gradcheck(void) {
+  const int64_t n = 8;
+  float *x = make_data(n);
+  Model *m = AE(create)(3);
+  float *g = malloc(sizeof(float) * P), *v = malloc(sizeof(float) * P);
+  char msg[300] = "";
+  int failures = 0;
+
+  AE(set_seed)(m, 7);
+  float loss = AE(grad)(m, x, n, g);
+  AE(set_seed)(m, 7);
+  float loss2 = AE(loss)(m, x, n);
+  if (loss != loss2) {
+    snprintf(msg, sizeof msg, "M_grad loss %.9g != M_loss %.9g", loss, loss2);
+    ++failures;
+  }
+  double gnorm = 0;
+  for (int64_t i = 0; i < P; ++i)
+    gnorm += (double)g[i] * g[i];
+  gnorm = sqrt(gnorm);
+  if (!(gnorm > 0) || !all_finite(g, P)) {
+    snprintf(msg, sizeof msg, "gradient norm %g", gnorm);
+    ++failures;
+  }
+
+  /* Directional derivatives along the gradient and random directions. */
+  for (int trial = 0; trial < 4 && !failures; ++trial) {
+    double vnorm = 0;
+    for (int64_t i = 0; i < P; ++i) {
+      v[i] = trial == 0 ? g[i] : (float)(rnd() - 0.5);
+      vnorm += (double)v[i] * v[i];
+    }
+    vnorm = sqrt(vnorm);
+    double analytic = 0;
+    for (int64_t i = 0; i < P; ++i) {
+      v[i] = (float)(v[i] / vnorm);
+      analytic += (double)g[i] * v[i];
+    }
+    double numeric = directional(m, x, n, v, 1e-2);
+    double err = fabs(numeric - analytic) /
+                 fmax(fmax(fabs(numeric), fabs(analytic)), 1e-2 * gnorm);
+    printf("gradcheck: direction %d analytic %.6g numeric %.6g rel %.2e\n",
+           trial, analytic, numeric, err);
+    if (!(err < 1e-2)) {
+      snprintf(msg, sizeof msg, "direction %d: rel error %.3g", trial, err);
+      ++failures;
+    }
+  }
+
+  /* The 12 largest gradient coordinates, one at a time. */
+  char *used = calloc((size_t)P, 1);
+  for (int k = 0; k < 12 && k < P && !failures; ++k) {
+    int64_t best = -1;
+    for (int64_t i = 0; i < P; ++i)
+      if (!used[i] && (best < 0 || fabsf(g[i]) > fabsf(g[best])))
+        best = i;
+    used[best] = 1;
+    memset(v, 0, sizeof(float) * P);
+    v[best] = 1;
+    double numeric = directional(m, x, n, v, 1e-2);
+    double err = fabs(numeric - g[best]) /
+                 fmax(fmax(fabs(numeric), fabs(g[best])), 1e-3 * gnorm);
+    if (!(err < 1e-2)) {
+      snprintf(msg, sizeof msg,
+               "coordinate %lld: analytic %.6g numeric %.6g rel %.3g",
+               (long long)best, g[best], numeric, err);
+      ++failures;
+    }
+  }
+  free(used);
+
+  AE(destroy)(m);
+  free(x), free(g), free(v);
+  return report("gradcheck", failures == 0, msg);
+}
+
+static int check_determinism(void) {
+  const int64_t n = 16;
+  float *x = make_data(n);
+  Model *a = AE(create)(5), *b = AE(create)(5);
+  int ok = 1;
+  for (int step = 0; step < 5; ++step) {
+    float la = AE(train_step)(a, x, n), lb = AE(train_step)(b, x, n);
+    ok = ok && memcmp(&la, &lb, sizeof la) == 0;
+  }
+  ok = ok && memcmp(AE(params)(a), AE(params)(b), sizeof(float) * P) == 0;
+  AE(destroy)(a), AE(destroy)(b);
+  free(x);
+  return report("determinism", ok, "results differ between identical runs");
+}
+
+static int check_train(void) {
+  const int64_t n = 32;
+  float *x = make_data(n);
+  Model *m = AE(create)(11);
+  AE(set_seed)(m, 1);
+  float before = AE(loss)(m, x, n), last = before;
+  for (int step = 0; step < 300; ++step) {
+    last = AE(train_step)(m, x, n);
+    if (!isfinite(last))
+      break;
+  }
+  AE(set_seed)(m, 1);
+  float after = AE(loss)(m, x, n);
+  printf("train: loss %.6g -> %.6g (last step %.6g)\n", before, after, last);
+  char msg[120];
+  snprintf(msg, sizeof msg, "loss %.6g -> %.6g", before, after);
+  AE(destroy)(m);
+  free(x);
+  return report("train", isfinite(after) && after < 0.7f * before, msg);
+}
+
+static int check_applygrad(void) {
+  const int64_t n = 8;
+  float *x = make_data(n);
+  Model *a = AE(create)(9), *b = AE(create)(9);
+  float *g = malloc(sizeof(float) * P);
+  int ok = 1;
+  for (int step = 0; step < 3; ++step) {
+    AE(set_seed)(a, 100 + step);
+    AE(set_seed)(b, 100 + step);
+    float la = AE(train_step)(a, x, n);
+    float lb = AE(grad)(b, x, n, g);
+    AE(apply_grad)(b, g);
+    ok = ok && la == lb;
+  }
+  ok = ok && memcmp(AE(params)(a), AE(params)(b), sizeof(float) * P) == 0;
+  AE(destroy)(a), AE(destroy)(b);
+  free(x), free(g);
+  return report("applygrad", ok, "M_grad + M_apply_grad != M_train_step");
+}
+
+static int check_maps(void) {
+  const int64_t n = 5;
+  float *x = make_data(n);
+  Model *m = AE(create)(2);
+  float *z = malloc(sizeof(float) * n * L), *xr = malloc(sizeof(float) * n * D),
+        *xd = malloc(sizeof(float) * n * D);
+  AE(encode)(m, x, n, z);
+  AE(decode)(m, z, n, xd);
+  AE(reconstruct)(m, x, n, xr);
+  int ok = all_finite(z, n * L) && all_finite(xr, n * D);
+  double maxdiff = 0;
+  for (int64_t i = 0; i < n * D; ++i)
+    maxdiff = fmax(maxdiff, fabs((double)xr[i] - xd[i]));
+  ok = ok && maxdiff <= 1e-5;
+  char msg[100];
+  snprintf(msg, sizeof msg, "reconstruct vs decode(encode): %g", maxdiff);
+  AE(destroy)(m);
+  free(x), free(z), free(xr), free(xd);
+  return report("maps", ok, msg);
+}
+
+static int check_sample(void) {
+  const int64_t n = 64;
+  float *x = make_data(n);
+  Model *m = AE(create)(4);
+  float *out = malloc(sizeof(float) * 10 * D), *out2 = malloc(sizeof(float) * 10 * D);
+  AE(fit_latent)(m, x, n);
+  AE(sample)(m, 123, 10, out);
+  AE(sample)(m, 123, 10, out2);
+  int ok = all_finite(out, 10 * D) &&
+           memcmp(out, out2, sizeof(float) * 10 * D) == 0;
+  AE(destroy)(m);
+  free(x), free(out), free(out2);
+  return report("sample", ok, "non-finite or non-reproducible samples");
+}
+
+static int check_checkpoint(void) {
+  const int64_t n = 8;
+  float *x = make_data(n);
+  char path[512], bad[512];
+  snprintf(path, sizeof path, "%s/contract.ckpt", tmpdir);
+  snprintf(bad, sizeof bad, "%s/contract-bad.ckpt", tmpdir);
+  Model *m = AE(create)(21);
+  AE(train_step)(m, x, n);
+  int ok = AE(save)(m, path) == 0;
+  float *saved = malloc(sizeof(float) * P);
+  memcpy(saved, AE(params)(m), sizeof(float) * P);
+  AE(train_step)(m, x, n);
+  ok = ok && AE(load)(m, path) == 0;
+  ok = ok && memcmp(saved, AE(params)(m), sizeof(float) * P) == 0;
+  /* Loading restores the training state: the next steps match a model that
+     never stopped. */
+  Model *twin = AE(create)(21);
+  AE(train_step)(twin, x, n);
+  float lt = AE(train_step)(twin, x, n), lm = AE(train_step)(m, x, n);
+  ok = ok && lt == lm;
+  memcpy(saved, AE(params)(m), sizeof(float) * P);
+
+  /* Corrupt one byte in the middle, then truncate: both are rejected. */
+  FILE *f = fopen(path, "rb");
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *bytes = malloc((size_t)size);
+  ok = ok && fread(bytes, 1, (size_t)size, f) == (size_t)size;
+  fclose(f);
+  bytes[size / 2] ^= 0x40;
+  f = fopen(bad, "wb");
+  fwrite(bytes, 1, (size_t)size, f);
+  fclose(f);
+  int corrupted = AE(load)(m, bad);
+  bytes[size / 2] ^= 0x40;
+  f = fopen(bad, "wb");
+  fwrite(bytes, 1, (size_t)size / 3, f);
+  fclose(f);
+  int truncated = AE(load)(m, bad);
+  int missing = AE(load)(m, "/nonexistent/dir/x.ckpt");
+  ok = ok && corrupted != 0 && truncated != 0 && missing != 0;
+  ok = ok && memcmp(saved, AE(params)(m), sizeof(float) * P) == 0;
+  remove(bad);
+  remove(path);
+  AE(destroy)(m), AE(destroy)(twin);
+  free(x), free(saved), free(bytes);
+  return report("checkpoint", ok, "round trip or corruption handling");
+}
+
+static int check_batches(void) {
+  const int64_t n = 130;
+  float *x = make_data(n);
+  Model *m = AE(create)(8);
+  float *whole = malloc(sizeof(float) * n * D), *part = malloc(sizeof(float) * n * D);
+  AE(reconstruct)(m, x, n, whole);
+  const int64_t sizes[] = {1, 3, 17, 109};
+  int64_t row = 0;
+  for (int k = 0; k < 4; ++k) {
+    AE(reconstruct)(m, x + row * D, sizes[k], part + row * D);
+    row += sizes[k];
+  }
+  double maxdiff = 0;
+  for (int64_t i = 0; i < n * D; ++i)
+    maxdiff = fmax(maxdiff, fabs((double)whole[i] - part[i]));
+  char msg[100];
+  snprintf(msg, sizeof msg, "max difference %g", maxdiff);
+  AE(destroy)(m);
+  free(x), free(whole), free(part);
+  return report("batches", maxdiff <= 1e-5, msg);
+}
+
+int main(int argc, char **argv) {
+  D = AE(input_size)();
+  L = AE(latent_size)();
+  P = AE(param_count)();
+  if (getenv("TMPDIR"))
+    tmpdir = getenv("TMPDIR");
+  int failed = 0;
+  for (int i = 1; i < argc; ++i) {
+    const char *c = argv[i];
+    if (!strcmp(c, "sizes"))
+      failed += check_sizes();
+    else if (!strcmp(c, "init"))
+      failed += check_init();
+    else if (!strcmp(c, "gradcheck"))
+      failed += check_gradcheck();
+    else if (!strcmp(c, "determinism"))
+      failed += check_determinism();
+    else if (!strcmp(c, "train"))
+      failed += check_train();
+    else if (!strcmp(c, "applygrad"))
+      failed += check_applygrad();
+    else if (!strcmp(c, "maps"))
+      failed += check_maps();
+    else if (!strcmp(c, "sample"))
+      failed += check_sample();
+    else if (!strcmp(c, "checkpoint"))
+      failed += check_checkpoint();
+    else if (!strcmp(c, "batches"))
+      failed += check_batches();
+    else {
+      fprintf(stderr, "contract: unknown check '%s'\n", c);
+      return 100;
+    }
+  }
+  return failed;
+}
