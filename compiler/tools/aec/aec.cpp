@@ -1,0 +1,300 @@
+//===- aec.cpp - The autoencoder compiler driver --------------------------===//
+//
+//   aec model.ae -o model.o            object file + model.h
+//   aec model.ae --emit=ast            model summary with shapes
+//   aec model.ae --emit=ae             the ae dialect (MLIR)
+//
+// One function per stage; each takes the previous stage's result, so a
+// --emit=STAGE run stops after that stage and prints it. Exit codes are
+// those of docs/internals.md. Outputs are written to a temporary file next
+// to the destination and renamed at the end: on any error nothing is
+// written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/AST.h"
+#include "compiler/frontend/Diagnostics.h"
+#include "compiler/frontend/Parser.h"
+#include "compiler/frontend/Sema.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cl = llvm::cl;
+
+namespace {
+
+/// docs/internals.md, "Driver exit codes".
+enum ExitCode : int {
+  ExitSuccess = 0,
+  ExitModelError = 1,
+  ExitUsageError = 2,
+  ExitIOError = 3,
+  ExitInternalError = 4,
+};
+
+enum class Emit { AST, AE, AEGrad, Linalg, LLVMMLIR, LLVM, Asm, Obj };
+
+cl::OptionCategory aecCategory("aec options");
+
+cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
+                                   cl::desc("<model.ae>"),
+                                   cl::cat(aecCategory));
+
+cl::opt<std::string> outputFilename(
+    "o", cl::desc("Output file ('-' for stdout). Default: stdout for text "
+                  "stages, <input stem>.o for --emit=obj"),
+    cl::value_desc("file"), cl::cat(aecCategory));
+
+cl::opt<Emit> emitStage(
+    "emit", cl::desc("The stage to stop at and print"), cl::init(Emit::Obj),
+    cl::values(
+        clEnumValN(Emit::AST, "ast", "model summary: shapes and parameters"),
+        clEnumValN(Emit::AE, "ae", "ae dialect (forward functions)"),
+        clEnumValN(Emit::AEGrad, "ae-grad",
+                   "ae dialect with gradient and train step"),
+        clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+        clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "LLVM dialect"),
+        clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
+        clEnumValN(Emit::Asm, "asm", "assembly"),
+        clEnumValN(Emit::Obj, "obj", "object file and C header (default)")),
+    cl::cat(aecCategory));
+
+cl::opt<std::string>
+    headerFilename("header",
+                   cl::desc("Where --emit=obj writes the C header (default: "
+                            "the output path with extension .h)"),
+                   cl::value_desc("path"), cl::cat(aecCategory));
+
+cl::opt<unsigned> optLevel("O", cl::desc("Optimization level -O0 to -O3"),
+                           cl::Prefix, cl::init(2), cl::cat(aecCategory));
+
+cl::opt<std::string> targetCPU("mcpu",
+                               cl::desc("Target CPU (default: the host's)"),
+                               cl::value_desc("cpu"), cl::cat(aecCategory));
+
+cl::opt<std::string>
+    targetTriple("mtriple", cl::desc("Target triple (default: the host's)"),
+                 cl::value_desc("triple"), cl::cat(aecCategory));
+
+const char *getStageName(Emit stage) {
+  switch (stage) {
+  case Emit::AST:
+    return "ast";
+  case Emit::AE:
+    return "ae";
+  case Emit::AEGrad:
+    return "ae-grad";
+  case Emit::Linalg:
+    return "linalg";
+  case Emit::LLVMMLIR:
+    return "llvm-mlir";
+  case Emit::LLVM:
+    return "llvm";
+  case Emit::Asm:
+    return "asm";
+  case Emit::Obj:
+    return "obj";
+  }
+  return "?";
+}
+
+llvm::raw_ostream &printError() {
+  llvm::WithColor(llvm::errs(), llvm::HighlightColor::Error) << "aec: error: ";
+  return llvm::errs();
+}
+
+/// One file the run produces, kept in memory until every stage succeeded.
+struct Output {
+  std::string path; // "-" is stdout
+  std::string contents;
+};
+
+/// Writes every output, each to a temporary file in its destination folder,
+/// then renames them all into place. On failure, removes the temporaries
+/// and returns ExitIOError.
+int writeOutputs(std::vector<Output> &outputs) {
+  std::vector<llvm::sys::fs::TempFile> temps;
+  auto discardAll = [&] {
+    for (auto &temp : temps)
+      llvm::consumeError(temp.discard());
+  };
+  for (const Output &output : outputs) {
+    if (output.path == "-")
+      continue;
+    llvm::SmallString<256> model(output.path);
+    model += ".tmp-%%%%%%";
+    auto temp = llvm::sys::fs::TempFile::create(model);
+    if (!temp) {
+      printError() << "cannot write '" << output.path
+                   << "': " << llvm::toString(temp.takeError()) << "\n";
+      discardAll();
+      return ExitIOError;
+    }
+    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+    os << output.contents;
+    os.flush();
+    if (os.has_error()) {
+      printError() << "cannot write '" << output.path
+                   << "': " << os.error().message() << "\n";
+      os.clear_error();
+      temps.push_back(std::move(*temp));
+      discardAll();
+      return ExitIOError;
+    }
+    temps.push_back(std::move(*temp));
+  }
+  size_t next = 0;
+  for (const Output &output : outputs) {
+    if (output.path == "-")
+      continue;
+    if (llvm::Error error = temps[next].keep(output.path)) {
+      printError() << "cannot write '" << output.path
+                   << "': " << llvm::toString(std::move(error)) << "\n";
+      // Earlier outputs are already in place; remove them so that a failed
+      // run leaves nothing behind.
+      for (size_t i = 0; i < next; ++i)
+        llvm::sys::fs::remove(outputs[i].path);
+      for (size_t i = next + 1; i < temps.size(); ++i)
+        llvm::consumeError(temps[i].discard());
+      return ExitIOError;
+    }
+    ++next;
+  }
+  for (const Output &output : outputs) {
+    if (output.path != "-")
+      continue;
+    llvm::outs() << output.contents;
+    llvm::outs().flush();
+  }
+  return ExitSuccess;
+}
+
+/// The default output path: stdout for text stages, the input's stem with
+/// `extension` in the current folder for binary ones.
+std::string getOutputPath(llvm::StringRef extension) {
+  if (!outputFilename.empty())
+    return outputFilename;
+  if (extension.empty())
+    return "-";
+  llvm::StringRef stem = llvm::sys::path::stem(inputFilename);
+  if (inputFilename == "-" || stem.empty())
+    stem = "model";
+  return (stem + extension).str();
+}
+
+//===----------------------------------------------------------------------===//
+// Stages
+//===----------------------------------------------------------------------===//
+
+/// .ae text -> checked AST. Returns ExitSuccess and sets `model`, or the
+/// exit code after the diagnostics are printed.
+int loadModel(llvm::SourceMgr &sourceMgr,
+              std::unique_ptr<aec::ModelAST> &model) {
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFilename,
+                                                   /*IsText=*/true);
+  if (std::error_code error = buffer.getError()) {
+    printError() << "cannot open '" << inputFilename
+                 << "': " << error.message() << "\n";
+    return ExitIOError;
+  }
+  unsigned bufferID =
+      sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  aec::DiagnosticEngine diags(sourceMgr);
+  model = aec::parseModel(bufferID, diags);
+  if (!model || failed(aec::checkModel(*model, diags)))
+    return ExitModelError;
+  return ExitSuccess;
+}
+
+int emitAST(const aec::ModelAST &model, std::vector<Output> &outputs) {
+  Output output{getOutputPath(""), ""};
+  llvm::raw_string_ostream os(output.contents);
+  aec::printModelSummary(model, os);
+  outputs.push_back(std::move(output));
+  return ExitSuccess;
+}
+
+int notImplemented(Emit stage) {
+  printError() << "--emit=" << getStageName(stage)
+               << " is not implemented yet\n";
+  return ExitUsageError;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  // MLIR's options (--mlir-print-ir-after-all, --mlir-print-debuginfo,
+  // --mlir-timing, ...) apply to the MLIR stages.
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+
+  // libLLVM registers hundreds of backend options: --help shows aec's and
+  // MLIR's own (the others still work, and --help-hidden lists them).
+  cl::HideUnrelatedOptions(aecCategory);
+  for (auto &entry : cl::getRegisteredOptions())
+    if (entry.first.starts_with("mlir-"))
+      entry.second->setHiddenFlag(cl::NotHidden);
+
+  if (!cl::ParseCommandLineOptions(
+          argc, argv, "aec: ahead-of-time compiler for autoencoders\n",
+          &llvm::errs()))
+    return ExitUsageError;
+  if (optLevel > 3) {
+    printError() << "invalid optimization level -O" << optLevel
+                 << " (expected -O0 to -O3)\n";
+    return ExitUsageError;
+  }
+  if (!headerFilename.empty() && emitStage != Emit::Obj) {
+    printError() << "--header applies to --emit=obj only\n";
+    return ExitUsageError;
+  }
+
+  llvm::SourceMgr sourceMgr;
+  std::unique_ptr<aec::ModelAST> model;
+  if (int code = loadModel(sourceMgr, model))
+    return code;
+
+  std::vector<Output> outputs;
+  int code = ExitSuccess;
+  switch (emitStage) {
+  case Emit::AST:
+    code = emitAST(*model, outputs);
+    break;
+  default:
+    code = notImplemented(emitStage);
+    break;
+  }
+  if (code != ExitSuccess)
+    return code;
+
+  // Never overwrite the model with an output.
+  for (const Output &output : outputs) {
+    if (output.path != "-" && inputFilename != "-" &&
+        llvm::sys::fs::equivalent(output.path, inputFilename)) {
+      printError() << "output '" << output.path
+                   << "' would overwrite the input\n";
+      return ExitUsageError;
+    }
+  }
+  return writeOutputs(outputs);
+}
