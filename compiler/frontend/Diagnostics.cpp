@@ -4,6 +4,7 @@
 
 #include "compiler/frontend/Lexer.h"
 
+#include <algorithm>
 #include <string>
 
 using namespace aec;
@@ -81,6 +82,36 @@ private:
 void DiagnosticEngine::emit(llvm::SourceMgr::DiagKind kind, llvm::SMLoc loc,
                             const llvm::Twine &message,
                             llvm::ArrayRef<llvm::SMRange> ranges) {
+  if (deferring) {
+    Deferred diag{kind, loc, message.str(), {ranges.begin(), ranges.end()}};
+    if (kind == llvm::SourceMgr::DK_Error)
+      ++numDeferredErrors;
+    if (kind == llvm::SourceMgr::DK_Note && !deferred.empty())
+      deferred.back().push_back(std::move(diag));
+    else
+      deferred.push_back({std::move(diag)});
+    return;
+  }
+  print(kind, loc, message, ranges);
+}
+
+void DiagnosticEngine::flushDeferred() {
+  deferring = false;
+  numDeferredErrors = 0;
+  std::stable_sort(deferred.begin(), deferred.end(),
+                   [](const auto &a, const auto &b) {
+                     return a.front().loc.getPointer() <
+                            b.front().loc.getPointer();
+                   });
+  for (const auto &group : deferred)
+    for (const Deferred &diag : group)
+      print(diag.kind, diag.loc, diag.message, diag.ranges);
+  deferred.clear();
+}
+
+void DiagnosticEngine::print(llvm::SourceMgr::DiagKind kind, llvm::SMLoc loc,
+                             const llvm::Twine &message,
+                             llvm::ArrayRef<llvm::SMRange> ranges) {
   if (kind == llvm::SourceMgr::DK_Note) {
     if (lastDropped)
       return;

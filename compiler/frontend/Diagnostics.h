@@ -16,6 +16,9 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <string>
+#include <vector>
+
 namespace aec {
 
 class DiagnosticEngine {
@@ -36,20 +39,41 @@ public:
   void note(llvm::SMLoc loc, const llvm::Twine &message,
             llvm::ArrayRef<llvm::SMRange> ranges = {});
 
-  unsigned getNumErrors() const { return numErrors; }
-  bool hasErrors() const { return numErrors != 0; }
+  /// Errors reported so far, deferred ones included.
+  unsigned getNumErrors() const { return numErrors + numDeferredErrors; }
+  bool hasErrors() const { return getNumErrors() != 0; }
   /// True once the error limit has been reached: callers should stop. The
   /// first call that returns true prints "too many errors".
   bool reachedErrorLimit();
 
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
 
+  /// While deferring, diagnostics are kept (each note with the diagnostic
+  /// it belongs to) and printed by flushDeferred() sorted by location, so
+  /// that checks run in any order still report in source order.
+  void startDeferring() { deferring = true; }
+  void flushDeferred();
+
 private:
   void reportLimit();
   void emit(llvm::SourceMgr::DiagKind kind, llvm::SMLoc loc,
             const llvm::Twine &message, llvm::ArrayRef<llvm::SMRange> ranges);
 
+  void print(llvm::SourceMgr::DiagKind kind, llvm::SMLoc loc,
+             const llvm::Twine &message, llvm::ArrayRef<llvm::SMRange> ranges);
+
+  struct Deferred {
+    llvm::SourceMgr::DiagKind kind;
+    llvm::SMLoc loc;
+    std::string message;
+    std::vector<llvm::SMRange> ranges;
+  };
+
   llvm::SourceMgr &sourceMgr;
+  bool deferring = false;
+  unsigned numDeferredErrors = 0;
+  /// Groups: a diagnostic followed by its notes.
+  std::vector<std::vector<Deferred>> deferred;
   llvm::raw_ostream &os;
   unsigned errorLimit;
   unsigned numErrors = 0;

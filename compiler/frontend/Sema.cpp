@@ -547,15 +547,17 @@ LogicalResult Sema::countParams() {
 }
 
 LogicalResult Sema::run() {
-  unsigned errorsBefore = diags.getNumErrors();
+  // The checks below run section by section; report in source order.
+  diags.startDeferring();
   checkName();
   checkMissingSections();
   checkShapes();
   checkOptimizer();
   checkLoss();
-  if (diags.getNumErrors() != errorsBefore)
-    return failure();
-  return countParams();
+  if (!diags.hasErrors())
+    (void)countParams();
+  diags.flushDeferred();
+  return diags.hasErrors() ? failure() : success();
 }
 
 LogicalResult aec::checkModel(ModelAST &model, DiagnosticEngine &diags) {
