@@ -14,11 +14,16 @@
 
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Diagnostics.h"
+#include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
 #include "compiler/frontend/Sema.h"
 
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 
@@ -231,10 +236,55 @@ int emitAST(const aec::ModelAST &model, std::vector<Output> &outputs) {
   return ExitSuccess;
 }
 
+/// Prints a module with the printing flags of the command line
+/// (--mlir-print-debuginfo, --mlir-print-op-generic, ...).
+int printModule(mlir::ModuleOp module, std::vector<Output> &outputs) {
+  Output output{getOutputPath(""), ""};
+  llvm::raw_string_ostream os(output.contents);
+  module.print(os, mlir::OpPrintingFlags());
+  os << "\n";
+  outputs.push_back(std::move(output));
+  return ExitSuccess;
+}
+
+/// Checked AST -> ae dialect. A module that fails to verify is a bug of
+/// MLIRGen: the diagnostics are printed and the exit code is 4.
+int runMLIRGen(mlir::MLIRContext &context, const aec::ModelAST &model,
+               const llvm::SourceMgr &sourceMgr,
+               mlir::OwningOpRef<mlir::ModuleOp> &module) {
+  module = aec::buildModule(context, model, sourceMgr);
+  if (!module) {
+    printError() << "internal error: the generated ae module does not "
+                    "verify (a bug: please report)\n";
+    return ExitInternalError;
+  }
+  return ExitSuccess;
+}
+
 int notImplemented(Emit stage) {
   printError() << "--emit=" << getStageName(stage)
                << " is not implemented yet\n";
   return ExitUsageError;
+}
+
+/// Runs the stages up to --emit and collects the outputs.
+int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
+              std::vector<Output> &outputs) {
+  if (emitStage == Emit::AST)
+    return emitAST(model, outputs);
+
+  mlir::DialectRegistry registry;
+  aec::registerMLIRGenDialects(registry);
+  mlir::MLIRContext context(registry);
+  // Diagnostics from MLIR point into the .ae file (ops carry its locations).
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (int code = runMLIRGen(context, model, sourceMgr, module))
+    return code;
+  if (emitStage == Emit::AE)
+    return printModule(*module, outputs);
+  return notImplemented(emitStage);
 }
 
 } // namespace
@@ -275,16 +325,7 @@ int main(int argc, char **argv) {
     return code;
 
   std::vector<Output> outputs;
-  int code = ExitSuccess;
-  switch (emitStage) {
-  case Emit::AST:
-    code = emitAST(*model, outputs);
-    break;
-  default:
-    code = notImplemented(emitStage);
-    break;
-  }
-  if (code != ExitSuccess)
+  if (int code = runStages(sourceMgr, *model, outputs))
     return code;
 
   // Never overwrite the model with an output.

@@ -1,0 +1,396 @@
+//===- MLIRGen.cpp - AST to the ae dialect --------------------------------===//
+
+#include "compiler/frontend/MLIRGen.h"
+
+#include "dialect/AeDialect.h"
+#include "dialect/AeOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace aec;
+using mlir::Location;
+using mlir::Type;
+using mlir::Value;
+
+namespace {
+
+/// One trailing parameter argument of the model functions.
+struct Param {
+  std::string name; // "enc0.weight"
+  mlir::RankedTensorType type;
+  int64_t fanIn;
+  Location loc;
+};
+
+class MLIRGen {
+public:
+  MLIRGen(mlir::MLIRContext &context, const ModelAST &model,
+          const llvm::SourceMgr &sourceMgr)
+      : context(context), builder(&context), model(model),
+        sourceMgr(sourceMgr) {}
+
+  mlir::OwningOpRef<mlir::ModuleOp> build();
+
+private:
+  //===--- Locations and types ------------------------------------------===//
+  mlir::FileLineColLoc getLoc(llvm::SMLoc loc);
+  /// `name` (e.g. the layer "enc0") at `loc`.
+  Location getLoc(llvm::SMLoc loc, llvm::StringRef name);
+  /// tensor<?xD...xf32>: a batch of examples of `shape`.
+  mlir::RankedTensorType getBatchType(llvm::ArrayRef<int64_t> shape);
+
+  //===--- Module structure ---------------------------------------------===//
+  void collectParams();
+  void setModuleAttributes(mlir::ModuleOp module);
+  /// A function `name(leading..., params...) -> result` with its entry
+  /// block; the insertion point is set inside it. `paramValues` gets the
+  /// parameter block arguments.
+  mlir::func::FuncOp createFunction(llvm::StringRef name,
+                                    llvm::ArrayRef<Type> leading,
+                                    llvm::ArrayRef<Location> leadingLocs,
+                                    Type result, Location loc);
+  void buildLoss();
+  void buildEncode();
+  void buildDecode();
+
+  //===--- Layers -------------------------------------------------------===//
+  Value emitLayer(const Layer &layer, Value input);
+  Value emitLayers(const std::vector<Layer> &layers, Value input);
+  Value emitActivation(const Activation &activation, Value input,
+                       Location loc);
+
+  mlir::MLIRContext &context;
+  mlir::OpBuilder builder;
+  const ModelAST &model;
+  const llvm::SourceMgr &sourceMgr;
+
+  std::vector<Param> params;
+  /// Index in `params` of each layer's weight (its bias follows).
+  llvm::DenseMap<const Layer *, unsigned> firstParam;
+  /// The parameter arguments of the function being built.
+  llvm::SmallVector<Value> paramValues;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Locations and types
+//===----------------------------------------------------------------------===//
+
+mlir::FileLineColLoc MLIRGen::getLoc(llvm::SMLoc loc) {
+  unsigned bufferID = sourceMgr.FindBufferContainingLoc(loc);
+  if (bufferID == 0)
+    return mlir::FileLineColLoc::get(&context, "<unknown>", 0, 0);
+  auto [line, column] = sourceMgr.getLineAndColumn(loc, bufferID);
+  llvm::StringRef file =
+      sourceMgr.getMemoryBuffer(bufferID)->getBufferIdentifier();
+  return mlir::FileLineColLoc::get(&context, file, line, column);
+}
+
+Location MLIRGen::getLoc(llvm::SMLoc loc, llvm::StringRef name) {
+  return mlir::NameLoc::get(builder.getStringAttr(name), getLoc(loc));
+}
+
+mlir::RankedTensorType MLIRGen::getBatchType(llvm::ArrayRef<int64_t> shape) {
+  llvm::SmallVector<int64_t, 5> dims = {mlir::ShapedType::kDynamic};
+  dims.append(shape.begin(), shape.end());
+  return mlir::RankedTensorType::get(dims, builder.getF32Type());
+}
+
+//===----------------------------------------------------------------------===//
+// Module structure
+//===----------------------------------------------------------------------===//
+
+void MLIRGen::collectParams() {
+  for (const Layer *layer : model.getAllLayers()) {
+    if (!layer->hasWeights())
+      continue;
+    firstParam[layer] = params.size();
+    Location loc = getLoc(layer->getLoc(), layer->name);
+    params.push_back({layer->name + ".weight",
+                      mlir::RankedTensorType::get(layer->weightShape,
+                                                  builder.getF32Type()),
+                      layer->fanIn, loc});
+    if (layer->hasBias())
+      params.push_back({layer->name + ".bias",
+                        mlir::RankedTensorType::get(layer->biasShape,
+                                                    builder.getF32Type()),
+                        layer->fanIn, loc});
+  }
+}
+
+void MLIRGen::setModuleAttributes(mlir::ModuleOp module) {
+  auto f64 = [&](double value) { return builder.getF64FloatAttr(value); };
+  module->setAttr("ae.model", builder.getStringAttr(model.name));
+  module->setAttr("ae.input_shape",
+                  builder.getDenseI64ArrayAttr(model.inputShape));
+  module->setAttr("ae.latent_size", builder.getI64IntegerAttr(model.latentSize));
+  module->setAttr("ae.latent_kind",
+                  builder.getStringAttr(model.isGaussian() ? "gaussian"
+                                                           : "deterministic"));
+  const OptimizerSection &opt = *model.optimizer;
+  llvm::SmallVector<mlir::NamedAttribute> fields;
+  if (opt.kind == OptimizerKind::Adam) {
+    fields = {builder.getNamedAttr("kind", builder.getStringAttr("adam")),
+              builder.getNamedAttr("lr", f64(opt.lr.value)),
+              builder.getNamedAttr("beta1", f64(opt.beta1.value)),
+              builder.getNamedAttr("beta2", f64(opt.beta2.value)),
+              builder.getNamedAttr("eps", f64(opt.eps.value))};
+  } else {
+    fields = {builder.getNamedAttr("kind", builder.getStringAttr("sgd")),
+              builder.getNamedAttr("lr", f64(opt.lr.value)),
+              builder.getNamedAttr("momentum", f64(opt.momentum.value))};
+  }
+  module->setAttr("ae.optimizer", builder.getDictionaryAttr(fields));
+  std::string summary;
+  llvm::raw_string_ostream os(summary);
+  printModelSummary(model, os);
+  module->setAttr("ae.summary", builder.getStringAttr(summary));
+}
+
+mlir::func::FuncOp MLIRGen::createFunction(llvm::StringRef name,
+                                           llvm::ArrayRef<Type> leading,
+                                           llvm::ArrayRef<Location> leadingLocs,
+                                           Type result, Location loc) {
+  llvm::SmallVector<Type> inputs(leading.begin(), leading.end());
+  llvm::SmallVector<Location> argLocs(leadingLocs.begin(), leadingLocs.end());
+  for (const Param &param : params) {
+    inputs.push_back(param.type);
+    argLocs.push_back(param.loc);
+  }
+  auto type = builder.getFunctionType(inputs, result);
+  auto func = mlir::func::FuncOp::create(builder, loc, name, type);
+  for (size_t i = 0; i < params.size(); ++i) {
+    unsigned index = leading.size() + i;
+    func.setArgAttr(index, "ae.param", builder.getStringAttr(params[i].name));
+    func.setArgAttr(index, "ae.fan_in",
+                    builder.getI64IntegerAttr(params[i].fanIn));
+  }
+  mlir::Block *entry = builder.createBlock(&func.getBody(), {}, inputs,
+                                           argLocs);
+  paramValues.assign(entry->args_begin() + leading.size(), entry->args_end());
+  builder.setInsertionPointToStart(entry);
+  return func;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+static mlir::ae::ActivationKind convertActivation(ActivationKind kind) {
+  switch (kind) {
+  case ActivationKind::Relu:
+    return mlir::ae::ActivationKind::Relu;
+  case ActivationKind::Sigmoid:
+    return mlir::ae::ActivationKind::Sigmoid;
+  case ActivationKind::Tanh:
+    return mlir::ae::ActivationKind::Tanh;
+  case ActivationKind::Softplus:
+    return mlir::ae::ActivationKind::Softplus;
+  case ActivationKind::LeakyRelu:
+  case ActivationKind::Identity:
+    break;
+  }
+  return mlir::ae::ActivationKind::LeakyRelu;
+}
+
+Value MLIRGen::emitActivation(const Activation &activation, Value input,
+                              Location loc) {
+  if (activation.kind == ActivationKind::Identity)
+    return input;
+  std::optional<double> alpha;
+  if (activation.kind == ActivationKind::LeakyRelu)
+    alpha = activation.alpha.value;
+  return mlir::ae::ActivationOp::create(builder, loc,
+                                        convertActivation(activation.kind),
+                                        input, alpha);
+}
+
+Value MLIRGen::emitLayer(const Layer &layer, Value input) {
+  Location loc = getLoc(layer.getLoc(), layer.name);
+  Value weight, bias;
+  if (layer.hasWeights()) {
+    unsigned first = firstParam.lookup(&layer);
+    weight = paramValues[first];
+    if (layer.hasBias())
+      bias = paramValues[first + 1];
+  }
+  Value output = input;
+  switch (layer.kind) {
+  case LayerKind::Dense:
+    output = mlir::ae::DenseOp::create(builder, loc, input, weight, bias);
+    break;
+  case LayerKind::Conv:
+    output = mlir::ae::Conv2DOp::create(builder, loc, input, weight, bias,
+                                        layer.stride.value, layer.pad.value);
+    break;
+  case LayerKind::Deconv:
+    output = mlir::ae::Deconv2DOp::create(
+        builder, loc, input, weight, bias, layer.stride.value,
+        layer.pad.value, layer.outputPadding.value);
+    break;
+  case LayerKind::Flatten:
+  case LayerKind::Reshape: {
+    auto type = getBatchType(layer.outputShape);
+    if (type != input.getType())
+      output = mlir::ae::ReshapeOp::create(builder, loc, type, input);
+    break;
+  }
+  case LayerKind::Activation:
+    return emitActivation(*layer.activation, input, loc);
+  }
+  if (layer.activation)
+    output = emitActivation(*layer.activation, output,
+                            getLoc(layer.activation->range.Start, layer.name));
+  return output;
+}
+
+Value MLIRGen::emitLayers(const std::vector<Layer> &layers, Value input) {
+  for (const Layer &layer : layers)
+    input = emitLayer(layer, input);
+  return input;
+}
+
+//===----------------------------------------------------------------------===//
+// Functions
+//===----------------------------------------------------------------------===//
+
+static mlir::ae::NoiseKind convertNoise(NoiseKind kind) {
+  switch (kind) {
+  case NoiseKind::Mask:
+    return mlir::ae::NoiseKind::Mask;
+  case NoiseKind::Gaussian:
+    return mlir::ae::NoiseKind::Gaussian;
+  case NoiseKind::Blur:
+    return mlir::ae::NoiseKind::Blur;
+  case NoiseKind::Block:
+    break;
+  }
+  return mlir::ae::NoiseKind::Block;
+}
+
+void MLIRGen::buildLoss() {
+  Location inputLoc = getLoc(model.input->range.Start, "x");
+  Type i64 = builder.getI64Type();
+  Location modelLoc = getLoc(model.nameRange.Start, model.name);
+  auto func = createFunction("loss", {getBatchType(model.inputShape), i64, i64},
+                             {inputLoc, getLoc(model.nameRange.Start, "seed"),
+                              getLoc(model.nameRange.Start, "call")},
+                             builder.getF32Type(), modelLoc);
+  Value x = func.getArgument(0);
+  Value seed = func.getArgument(1);
+  Value call = func.getArgument(2);
+
+  // Training-time corruption of the input; the loss compares against the
+  // clean input.
+  Value input = x;
+  if (model.noise)
+    input = mlir::ae::NoiseOp::create(
+        builder, getLoc(model.noise->range.Start, "noise"),
+        convertNoise(model.noise->kind), x, seed, call,
+        model.noise->value.value);
+
+  Value features = emitLayers(model.encoder->layers, input);
+  Value z, mu, logvar;
+  if (model.isGaussian()) {
+    mu = emitLayer(model.heads[0], features);
+    logvar = emitLayer(model.heads[1], features);
+    z = mlir::ae::ReparamOp::create(
+        builder, getLoc(model.latent->range.Start, "reparam"), mu, logvar,
+        seed, call);
+  } else {
+    z = emitLayer(model.heads[0], features);
+  }
+  Value reconstruction = emitLayers(model.decoder->layers, z);
+
+  llvm::SmallVector<Value> terms;
+  llvm::SmallVector<double> weights;
+  for (const LossTerm &term : model.loss->terms) {
+    Location loc = getLoc(term.range.Start, getLossTermName(term.kind));
+    switch (term.kind) {
+    case LossTermKind::MSE:
+      terms.push_back(
+          mlir::ae::MseOp::create(builder, loc, reconstruction, x));
+      break;
+    case LossTermKind::BCE:
+      // The canonicalizer fuses a final sigmoid into the stable
+      // with-logits form.
+      terms.push_back(
+          mlir::ae::BceOp::create(builder, loc, reconstruction, x));
+      break;
+    case LossTermKind::KL:
+      terms.push_back(mlir::ae::KlNormalOp::create(builder, loc, mu, logvar));
+      break;
+    }
+    weights.push_back(term.weight.value);
+  }
+  // One term of weight 1 is the loss itself; otherwise the weighted sum.
+  Value loss;
+  if (terms.size() == 1 && weights[0] == 1.0)
+    loss = terms[0];
+  else
+    loss = mlir::ae::LossCombineOp::create(
+        builder, getLoc(model.loss->range.Start, "loss"), terms, weights);
+  mlir::func::ReturnOp::create(builder, modelLoc, loss);
+}
+
+void MLIRGen::buildEncode() {
+  Location inputLoc = getLoc(model.input->range.Start, "x");
+  Location modelLoc = getLoc(model.nameRange.Start, model.name);
+  auto func = createFunction("encode", {getBatchType(model.inputShape)},
+                             {inputLoc}, getBatchType({model.latentSize}),
+                             modelLoc);
+  Value features = emitLayers(model.encoder->layers, func.getArgument(0));
+  // A VAE encodes to the mean of q(z|x).
+  Value z = emitLayer(model.heads[0], features);
+  mlir::func::ReturnOp::create(builder, modelLoc, z);
+}
+
+void MLIRGen::buildDecode() {
+  Location latentLoc = getLoc(model.latent->range.Start, "z");
+  Location modelLoc = getLoc(model.nameRange.Start, model.name);
+  auto func = createFunction("decode", {getBatchType({model.latentSize})},
+                             {latentLoc}, getBatchType(model.inputShape),
+                             modelLoc);
+  Value output = emitLayers(model.decoder->layers, func.getArgument(0));
+  mlir::func::ReturnOp::create(builder, modelLoc, output);
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> MLIRGen::build() {
+  context.loadDialect<mlir::ae::AeDialect, mlir::func::FuncDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(
+      getLoc(model.keywordRange.Start, model.name));
+  setModuleAttributes(*module);
+  collectParams();
+
+  builder.setInsertionPointToEnd(module->getBody());
+  buildLoss();
+  builder.setInsertionPointToEnd(module->getBody());
+  buildEncode();
+  builder.setInsertionPointToEnd(module->getBody());
+  buildDecode();
+
+  if (failed(mlir::verify(*module)))
+    return nullptr;
+  return module;
+}
+
+void aec::registerMLIRGenDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::ae::AeDialect, mlir::func::FuncDialect>();
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+aec::buildModule(mlir::MLIRContext &context, const ModelAST &model,
+                 const llvm::SourceMgr &sourceMgr) {
+  return MLIRGen(context, model, sourceMgr).build();
+}
