@@ -17,6 +17,7 @@
 #include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
 #include "compiler/frontend/Sema.h"
+#include "dialect/Passes.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -261,6 +262,33 @@ int runMLIRGen(mlir::MLIRContext &context, const aec::ModelAST &model,
   return ExitSuccess;
 }
 
+/// Runs `build`'s passes on `module` with the pass manager options of the
+/// command line (--mlir-print-ir-after-all, --mlir-timing, ...). A failing
+/// pass on a checked model is a bug: exit code 4.
+int runPasses(mlir::ModuleOp module,
+              llvm::function_ref<void(mlir::PassManager &)> build) {
+  mlir::PassManager pm(module->getContext());
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return ExitUsageError;
+  mlir::applyDefaultTimingPassManagerCLOptions(pm);
+  build(pm);
+  if (failed(pm.run(module))) {
+    printError() << "internal error: a compiler pass failed (a bug: please "
+                    "report)\n";
+    return ExitInternalError;
+  }
+  return ExitSuccess;
+}
+
+/// ae dialect -> + @loss_grad (ae-autodiff), @apply_grad and @train_step
+/// (ae-optimizer).
+int runAEGrad(mlir::ModuleOp module) {
+  return runPasses(module, [](mlir::PassManager &pm) {
+    pm.addPass(mlir::ae::createAeAutodiff());
+    pm.addPass(mlir::ae::createAeOptimizer());
+  });
+}
+
 int notImplemented(Emit stage) {
   printError() << "--emit=" << getStageName(stage)
                << " is not implemented yet\n";
@@ -275,6 +303,7 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
 
   mlir::DialectRegistry registry;
   aec::registerMLIRGenDialects(registry);
+  registry.insert<mlir::arith::ArithDialect>();
   mlir::MLIRContext context(registry);
   // Diagnostics from MLIR point into the .ae file (ops carry its locations).
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -283,6 +312,11 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   if (int code = runMLIRGen(context, model, sourceMgr, module))
     return code;
   if (emitStage == Emit::AE)
+    return printModule(*module, outputs);
+
+  if (int code = runAEGrad(*module))
+    return code;
+  if (emitStage == Emit::AEGrad)
     return printModule(*module, outputs);
   return notImplemented(emitStage);
 }
