@@ -10,6 +10,28 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AeToLinalg : Pass<"ae-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower the ae dialect to linalg on tensors";
+  let description = [{
+    Forward and backward ae ops become `linalg.matmul` (transposes through
+    its indexing maps), `linalg.conv_2d_nchw_fchw` (transposed convolutions
+    as stride-1 convolutions of the dilated, padded input with the flipped
+    weight), `linalg.generic` for elementwise ops, bias gradients and
+    reductions, and tensor / arith / math ops. Losses are reductions to an
+    f32 (bce with logits in the stable form max(z, 0) - z t +
+    log(1 + exp(-|z|))). `ae.noise` and `ae.reparam` compute
+    Philox4x32-10 inline (`arith.mului_extended` for the 32x32->64
+    products), keyed like aert_uniform / aert_normal: key = seed, counter =
+    (element index, call, stream) (docs/internals.md, "RNG").
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 def TileAndVectorize : Pass<"ae-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors into register tiles and vectorize";
   let description = [{
@@ -40,6 +62,18 @@ def TileAndVectorize : Pass<"ae-tile-and-vectorize", "mlir::func::FuncOp"> {
     "mlir::tensor::TensorDialect",
     "mlir::vector::VectorDialect",
   ];
+}
+
+def ExpandCopies : Pass<"ae-expand-copies", "mlir::func::FuncOp"> {
+  let summary = "Turn strided memref.copy into linalg.copy loops";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a `memref.copy` between contiguous
+    buffers to `llvm.memcpy`, but a strided one (a padded or sliced view) to
+    a call of `memrefCopy` from MLIR's C runner utilities, which generated
+    objects must not depend on. This pass rewrites the strided ones as
+    `linalg.copy`, which the pipeline then lowers to loops.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 def LowerVectors : Pass<"ae-lower-vectors", "mlir::func::FuncOp"> {

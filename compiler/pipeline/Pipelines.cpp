@@ -2,8 +2,11 @@
 
 #include "compiler/pipeline/Pipelines.h"
 
+#include "compiler/codegen/ObjectEmitter.h"
 #include "compiler/codegen/Passes.h"
 #include "compiler/pipeline/Passes.h"
+
+#include "dialect/AeDialect.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -20,10 +23,18 @@ using namespace mlir;
 
 namespace aec {
 
-void buildLinalgPipeline(OpPassManager &pm) {
-  pm.addPass(createKernelABI());
-  pm.addPass(createInlinerPass());
-  pm.addPass(createSymbolDCEPass());
+void registerBackendDialects(DialectRegistry &registry) {
+  registerCodegenDialects(registry);
+  registry.insert<ae::AeDialect>();
+}
+
+void buildLinalgPipeline(OpPassManager &pm, bool kernelABI) {
+  pm.addPass(createAeToLinalg());
+  if (kernelABI) {
+    pm.addPass(createKernelABI());
+    pm.addPass(createInlinerPass());
+    pm.addPass(createSymbolDCEPass());
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -64,6 +75,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   // Whatever was not vectorized becomes loops, then everything LLVM.
+  pm.addNestedPass<func::FuncOp>(createExpandCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -87,16 +99,45 @@ void registerPasses() {
   registerAecPipelinePasses();
 }
 
+namespace {
+struct LowerToLLVMPipelineOptions
+    : public PassPipelineOptions<LowerToLLVMPipelineOptions> {
+  Option<bool> vectorize{*this, "vectorize",
+                         llvm::cl::desc("Tile, fuse and vectorize"),
+                         llvm::cl::init(true)};
+  Option<bool> cApi{*this, "c-api",
+                    llvm::cl::desc("Add the descriptor and the C API"),
+                    llvm::cl::init(true)};
+  Option<int64_t> tileM{*this, "tile-m",
+                        llvm::cl::desc("Register tile rows"),
+                        llvm::cl::init(16)};
+  Option<int64_t> tileN{*this, "tile-n",
+                        llvm::cl::desc("Register tile columns"),
+                        llvm::cl::init(16)};
+  Option<int64_t> vectorWidth{*this, "vector-width",
+                              llvm::cl::desc("Elementwise tile width"),
+                              llvm::cl::init(16)};
+};
+} // namespace
+
 void registerPipelines() {
   PassPipelineRegistration<>(
       "aec-linalg",
       "aec: model functions on tensors -> exported kernels (--emit=linalg)",
       [](OpPassManager &pm) { buildLinalgPipeline(pm); });
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LowerToLLVMPipelineOptions>(
       "aec-lower-to-llvm",
       "aec: kernels on linalg + tensors -> LLVM dialect with the C API "
       "(--emit=llvm-mlir)",
-      [](OpPassManager &pm) { buildLowerToLLVMPipeline(pm); });
+      [](OpPassManager &pm, const LowerToLLVMPipelineOptions &opts) {
+        LoweringOptions options;
+        options.vectorize = opts.vectorize;
+        options.emitCApi = opts.cApi;
+        options.tileM = opts.tileM;
+        options.tileN = opts.tileN;
+        options.vectorWidth = opts.vectorWidth;
+        buildLowerToLLVMPipeline(pm, options);
+      });
 }
 
 } // namespace aec

@@ -16,6 +16,7 @@
 #include <cstdint>
 
 namespace mlir {
+class DialectRegistry;
 class OpPassManager;
 } // namespace mlir
 
@@ -34,10 +35,16 @@ struct LoweringOptions {
   bool emitCApi = true;
 };
 
+/// Registers every dialect, extension and translation the stages after the
+/// ae dialect need: the upstream ones (registerCodegenDialects) and ae.
+void registerBackendDialects(mlir::DialectRegistry &registry);
+
 /// Model functions on tensors (ae dialect or linalg) -> exported kernels on
-/// linalg + tensors: ae-to-linalg (when the ae dialect is present),
-/// ae-kernel-abi, inline, symbol-dce, canonicalize, cse.
-void buildLinalgPipeline(mlir::OpPassManager &pm);
+/// linalg + tensors: ae-to-linalg, ae-kernel-abi, inline, symbol-dce,
+/// canonicalize, cse. Without `kernelABI` (modules that are not models, e.g.
+/// tests that write their own C-interface functions) only ae-to-linalg and
+/// the cleanups run.
+void buildLinalgPipeline(mlir::OpPassManager &pm, bool kernelABI = true);
 
 /// Kernels on linalg + tensors -> LLVM dialect: elementwise fusion,
 /// empty-tensor elimination, tiling + vectorization, one-shot bufferization,

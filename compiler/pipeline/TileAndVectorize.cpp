@@ -196,6 +196,47 @@ static LogicalResult transposeStridedB(RewriterBase &rewriter,
   return success();
 }
 
+/// Loops that every indexing map uses, if at all, as a plain dimension: only
+/// those can be tiled independently (not `oh * s + a` of a convolution
+/// window, nor `k - 1 - a` of a flipped kernel).
+static llvm::SmallDenseSet<unsigned> plainLoops(linalg::LinalgOp op) {
+  llvm::SmallDenseSet<unsigned> plain;
+  for (unsigned i = 0; i < op.getNumLoops(); ++i)
+    plain.insert(i);
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr expr : map.getResults())
+      if (!isa<AffineDimExpr>(expr))
+        expr.walk([&](AffineExpr e) {
+          if (auto dim = dyn_cast<AffineDimExpr>(e))
+            plain.erase(dim.getPosition());
+        });
+  return plain;
+}
+
+/// Sums of dimensions times non-negative constants: tiling computes the
+/// slices of such accesses correctly (not those of `k - 1 - a`).
+static bool isMonotone(AffineExpr expr) {
+  if (isa<AffineDimExpr, AffineConstantExpr>(expr))
+    return true;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (expr.getKind() == AffineExprKind::Add)
+    return isMonotone(binary.getLHS()) && isMonotone(binary.getRHS());
+  if (expr.getKind() == AffineExprKind::Mul) {
+    auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    return factor && factor.getValue() >= 0 && isMonotone(binary.getLHS());
+  }
+  return false;
+}
+
+static bool isTileable(linalg::LinalgOp op) {
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!llvm::all_of(map.getResults(), isMonotone))
+      return false;
+  return true;
+}
+
 class Scheduler {
 public:
   Scheduler(func::FuncOp func, int64_t tileM, int64_t tileN,
@@ -298,7 +339,7 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
 
 LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.empty())
+  if (ranges.empty() || !isTileable(op))
     return success();
   // Loops that are the innermost (contiguous) dimension of the output or of
   // an input get vector-width tiles: a permuted input (a transpose) then
@@ -312,10 +353,11 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
     if (auto dim = dyn_cast<AffineDimExpr>(map.getResults().back()))
       wide.insert(dim.getPosition());
   }
+  llvm::SmallDenseSet<unsigned> plain = plainLoops(op);
   SmallVector<OpFoldResult> tileSizes;
   bool any = false;
   for (auto [i, range] : llvm::enumerate(ranges)) {
-    int64_t size = wide.contains(i) ? vectorWidth : 1;
+    int64_t size = !plain.contains(i) ? 0 : wide.contains(i) ? vectorWidth : 1;
     // Nothing to tile along a static dimension that already fits.
     if (!ShapedType::isDynamic(range) && range <= size)
       size = 0;
@@ -390,15 +432,21 @@ LogicalResult Scheduler::canonicalize() {
 LogicalResult Scheduler::tileDynamicDims() {
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
-    if (op.hasPureTensorSemantics() && !isConvolution(op) &&
+    if (op.hasPureTensorSemantics() && !isConvolution(op) && isTileable(op) &&
         llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
       ops.push_back(op);
   });
   for (linalg::LinalgOp op : ops) {
+    llvm::SmallDenseSet<unsigned> plain = plainLoops(op);
     SmallVector<OpFoldResult> tileSizes;
-    for (int64_t range : op.getStaticLoopRanges())
-      tileSizes.push_back(
-          rewriter.getIndexAttr(ShapedType::isDynamic(range) ? 1 : 0));
+    bool any = false;
+    for (auto [i, range] : llvm::enumerate(op.getStaticLoopRanges())) {
+      bool tile = ShapedType::isDynamic(range) && plain.contains(i);
+      any |= tile;
+      tileSizes.push_back(rewriter.getIndexAttr(tile ? 1 : 0));
+    }
+    if (!any)
+      continue;
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(tileSizes);
     rewriter.setInsertionPoint(op);

@@ -7,7 +7,9 @@
 // The input is either model functions on tensors (docs/internals.md: @loss,
 // @encode, ... with `ae.param` arguments), exported kernels (the output of
 // --emit=linalg, recognized by the `ae.params` module attribute) or an
-// LLVM-dialect module (the output of --emit=llvm-mlir).
+// LLVM-dialect module (the output of --emit=llvm-mlir). A module without
+// `ae.model` is not a model: its functions are lowered as they are (no
+// kernel ABI, no C API), for tests of single ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,7 +113,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "aec backend stages\n");
 
   DialectRegistry registry;
-  aec::registerCodegenDialects(registry);
+  aec::registerBackendDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
@@ -153,9 +155,12 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  bool isModel = (*module)->hasAttr(aec::attrs::kModel);
   bool exported = (*module)->hasAttr(aec::attrs::kParams);
   if (!exported && !isLLVMDialect(*module) &&
-      failed(runPipeline(*module, aec::buildLinalgPipeline)))
+      failed(runPipeline(*module, [&](OpPassManager &pm) {
+        aec::buildLinalgPipeline(pm, /*kernelABI=*/isModel);
+      })))
     return 4;
   if (emit == Emit::Linalg) {
     module->print(output->os());
@@ -165,7 +170,7 @@ int main(int argc, char **argv) {
   if (!isLLVMDialect(*module)) {
     aec::LoweringOptions options;
     options.vectorize = !noVectorize;
-    options.emitCApi = !noCApi;
+    options.emitCApi = !noCApi && isModel;
     options.tileM = tileM;
     options.tileN = tileN;
     options.vectorWidth = vectorWidth;

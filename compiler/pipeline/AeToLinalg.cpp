@@ -1,0 +1,1268 @@
+//===- AeToLinalg.cpp - Lower the ae dialect to linalg on tensors ---------===//
+//
+// Every ae op becomes linalg named ops (matmul, conv_2d_nchw_fchw,
+// transpose) or linalg.generic, plus tensor / arith / math ops; losses
+// become reductions. The batch dimension stays dynamic. Random numbers
+// (ae.noise, ae.reparam) are Philox4x32-10 computed inline with arith ops,
+// keyed exactly like the runtime's aert_uniform / aert_normal
+// (docs/internals.md, "RNG").
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/pipeline/Passes.h"
+
+#include "dialect/AeDialect.h"
+#include "dialect/AeOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+
+namespace aec {
+#define GEN_PASS_DEF_AETOLINALG
+#include "compiler/pipeline/Passes.h.inc"
+} // namespace aec
+
+using namespace mlir;
+
+namespace aec {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+using BodyFn =
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+
+Value f32Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// tensor.empty of `type`; its dynamic dimensions (ae: only the batch) have
+/// the size of the same dimension of `like`.
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                Value like) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(tensor::DimOp::create(b, loc, like, i));
+  return tensor::EmptyOp::create(b, loc, type, dynamic);
+}
+
+Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                 Value like) {
+  Value empty = emptyLike(b, loc, type, like);
+  return linalg::FillOp::create(b, loc, f32Const(b, loc, 0.0), empty)
+      .getResult(0);
+}
+
+SmallVector<utils::IteratorType> parallel(int64_t rank) {
+  return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
+}
+
+/// A linalg.generic over the shape of `like` (every map the identity) with
+/// one result per element of `resultTypes`.
+SmallVector<Value> elementwise(OpBuilder &b, Location loc,
+                               TypeRange resultTypes, ValueRange inputs,
+                               Value like, BodyFn body) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<Value> inits;
+  for (Type t : resultTypes)
+    inits.push_back(emptyLike(b, loc, cast<RankedTensorType>(t), like));
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<AffineMap> maps(inputs.size() + inits.size(), id);
+  auto op = linalg::GenericOp::create(
+      b, loc, resultTypes, inputs, inits, maps, parallel(type.getRank()),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> results =
+            body(nb, nloc, args.take_front(inputs.size()));
+        linalg::YieldOp::create(nb, nloc, results);
+      });
+  return SmallVector<Value>(op->getResults());
+}
+
+Value elementwise1(OpBuilder &b, Location loc, Type resultType,
+                   ValueRange inputs, Value like,
+                   function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  return elementwise(b, loc, resultType, inputs, like,
+                     [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                       return SmallVector<Value>{body(nb, nloc, args)};
+                     })
+      .front();
+}
+
+/// sum over every element of the inputs (same shapes) of `term(elements)`,
+/// as an f32 scalar.
+Value sumAll(OpBuilder &b, Location loc, ValueRange inputs,
+             function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+  auto type = cast<RankedTensorType>(inputs.front().getType());
+  auto scalarType = RankedTensorType::get({}, b.getF32Type());
+  Value empty = tensor::EmptyOp::create(b, loc, scalarType, ValueRange{});
+  Value init =
+      linalg::FillOp::create(b, loc, f32Const(b, loc, 0.0), empty).getResult(0);
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(rank));
+  maps.push_back(AffineMap::get(rank, 0, {}, b.getContext()));
+  auto op = linalg::GenericOp::create(
+      b, loc, scalarType, inputs, init, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value t = term(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(
+            nb, nloc, ValueRange{arith::AddFOp::create(nb, nloc, args.back(), t)});
+      });
+  return tensor::ExtractOp::create(b, loc, op.getResult(0), ValueRange{});
+}
+
+/// The batch size (dimension 0) of `t` as an f32.
+Value batchSizeF32(OpBuilder &b, Location loc, Value t) {
+  Value n = tensor::DimOp::create(b, loc, t, 0);
+  Value n64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), n64);
+}
+
+/// Elements per example: the product of the static dimensions after the
+/// batch.
+int64_t exampleSize(Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t size = 1;
+  for (int64_t d : type.getShape().drop_front())
+    size *= d;
+  return size;
+}
+
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = f32Const(b, loc, 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+}
+
+/// log(1 + exp(-|x|)) + max(x, 0): softplus without overflow.
+Value softplus(OpBuilder &b, Location loc, Value x) {
+  Value zero = f32Const(b, loc, 0.0);
+  Value negAbs =
+      arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value log1p =
+      math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+  return arith::AddFOp::create(b, loc, log1p,
+                               arith::MaximumFOp::create(b, loc, x, zero));
+}
+
+//===----------------------------------------------------------------------===//
+// Philox4x32-10 (runtime/Random.cpp computes the same function)
+//===----------------------------------------------------------------------===//
+
+constexpr uint32_t kPhiloxMul0 = 0xD2511F53u, kPhiloxMul1 = 0xCD9E8D57u;
+constexpr uint32_t kPhiloxWeyl0 = 0x9E3779B9u, kPhiloxWeyl1 = 0xBB67AE85u;
+constexpr int kPhiloxRounds = 10;
+
+Value i32Const(OpBuilder &b, Location loc, uint32_t v) {
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(b.getI32Type(), static_cast<int32_t>(v)));
+}
+
+/// The per-round keys of (seed lo, seed hi), computed once outside the
+/// element loop.
+struct PhiloxKeys {
+  SmallVector<Value, kPhiloxRounds> k0, k1;
+};
+
+PhiloxKeys philoxKeys(OpBuilder &b, Location loc, Value seed) {
+  Type i32 = b.getI32Type();
+  Value lo = arith::TruncIOp::create(b, loc, i32, seed);
+  Value hi = arith::TruncIOp::create(
+      b, loc, i32,
+      arith::ShRUIOp::create(
+          b, loc, seed,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32))));
+  PhiloxKeys keys;
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    // Round r uses key + r * Weyl (mod 2^32).
+    keys.k0.push_back(r == 0 ? lo
+                             : arith::AddIOp::create(
+                                   b, loc, lo,
+                                   i32Const(b, loc, uint32_t(r) * kPhiloxWeyl0)));
+    keys.k1.push_back(r == 0 ? hi
+                             : arith::AddIOp::create(
+                                   b, loc, hi,
+                                   i32Const(b, loc, uint32_t(r) * kPhiloxWeyl1)));
+  }
+  return keys;
+}
+
+/// philox(counter = (index lo, index hi, call lo, stream), keys): 4 words.
+std::array<Value, 4> philox(OpBuilder &b, Location loc, Value index,
+                            Value call, uint32_t stream,
+                            const PhiloxKeys &keys) {
+  Type i32 = b.getI32Type();
+  Value c0 = arith::TruncIOp::create(b, loc, i32, index);
+  Value c1 = arith::TruncIOp::create(
+      b, loc, i32,
+      arith::ShRUIOp::create(
+          b, loc, index,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32))));
+  Value c2 = arith::TruncIOp::create(b, loc, i32, call);
+  Value c3 = i32Const(b, loc, stream);
+  Value m0 = i32Const(b, loc, kPhiloxMul0), m1 = i32Const(b, loc, kPhiloxMul1);
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    auto p0 = arith::MulUIExtendedOp::create(b, loc, m0, c0);
+    auto p1 = arith::MulUIExtendedOp::create(b, loc, m1, c2);
+    Value n0 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, p1.getHigh(), c1), keys.k0[r]);
+    Value n2 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, p0.getHigh(), c3), keys.k1[r]);
+    c0 = n0;
+    c1 = p1.getLow();
+    c2 = n2;
+    c3 = p0.getLow();
+  }
+  return {c0, c1, c2, c3};
+}
+
+/// (float(word) + 0.5f) * 2^-32 in f32 arithmetic, like aert_uniform.
+Value wordToUniform(OpBuilder &b, Location loc, Value word) {
+  Value f = arith::UIToFPOp::create(b, loc, b.getF32Type(), word);
+  Value half = arith::AddFOp::create(b, loc, f, f32Const(b, loc, 0.5));
+  return arith::MulFOp::create(b, loc, half, f32Const(b, loc, 0x1p-32));
+}
+
+/// Box-Muller like aert_normal: sqrt(-2 log(u1)) cos(2 pi u2).
+Value wordsToNormal(OpBuilder &b, Location loc, Value w0, Value w1) {
+  Value u1 = wordToUniform(b, loc, w0), u2 = wordToUniform(b, loc, w1);
+  Value r = math::SqrtOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, f32Const(b, loc, -2.0),
+                            math::LogOp::create(b, loc, u1)));
+  Value angle = arith::MulFOp::create(
+      b, loc, f32Const(b, loc, 6.28318530717958647692), u2);
+  return arith::MulFOp::create(b, loc, r, math::CosOp::create(b, loc, angle));
+}
+
+/// Row-major index (i64) of the current element of a linalg.generic whose
+/// loops span `shape` (dimension 0 may be dynamic).
+Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
+  Value index = linalg::IndexOp::create(b, loc, 0);
+  for (size_t d = 1; d < shape.size(); ++d) {
+    Value scaled =
+        arith::MulIOp::create(b, loc, index, indexConst(b, loc, shape[d]));
+    index = arith::AddIOp::create(b, loc, scaled,
+                                  linalg::IndexOp::create(b, loc, d));
+  }
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+constexpr uint32_t kStreamNoise = 1, kStreamReparam = 2;
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+/// y[i, j] = x[i, j] + b[channel], for a bias broadcast along dimension 1.
+Value addChannelBias(OpBuilder &b, Location loc, Value y, Value bias) {
+  auto type = cast<RankedTensorType>(y.getType());
+  int64_t rank = type.getRank();
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap channel = AffineMap::get(rank, 0, b.getAffineDimExpr(1));
+  Value init = emptyLike(b, loc, type, y);
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{y, bias}, init,
+             ArrayRef<AffineMap>{id, channel, id}, parallel(rank),
+             [](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   ValueRange{arith::AddFOp::create(nb, nloc, args[0], args[1])});
+             })
+      .getResult(0);
+}
+
+/// linalg.matmul computing op(lhs) op(rhs) into a zero-filled `type`.
+Value matmul(OpBuilder &b, Location loc, RankedTensorType type, Value lhs,
+             Value rhs, bool transposeA, bool transposeB, Value batchLike) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  AffineMap a = AffineMap::get(3, 0, transposeA ? ArrayRef<AffineExpr>{k, m}
+                                                : ArrayRef<AffineExpr>{m, k},
+                               ctx);
+  AffineMap bm = AffineMap::get(3, 0, transposeB ? ArrayRef<AffineExpr>{n, k}
+                                                 : ArrayRef<AffineExpr>{k, n},
+                                ctx);
+  AffineMap c = AffineMap::get(3, 0, {m, n}, ctx);
+  Value init = zeroFilled(b, loc, type, batchLike);
+  SmallVector<NamedAttribute> attrs;
+  if (transposeA || transposeB)
+    attrs.push_back(b.getNamedAttr(
+        "indexing_maps", b.getAffineMapArrayAttr({a, bm, c})));
+  return linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                  ValueRange{lhs, rhs}, ValueRange{init}, attrs)
+      .getResult(0);
+}
+
+struct DenseLowering : OpRewritePattern<ae::DenseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::DenseOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value y = matmul(rewriter, loc, type, op.getInput(), op.getWeight(),
+                     false, false, op.getInput());
+    if (Value bias = op.getBias())
+      y = addChannelBias(rewriter, loc, y, bias);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct MatMulLowering : OpRewritePattern<ae::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    // A dynamic result dimension is the batch: dimension 0 of lhs
+    // (no transpose_a) or of rhs (transpose_a with a batch column count).
+    Value like = op.getLhs();
+    if (type.isDynamicDim(1) && !type.isDynamicDim(0))
+      like = op.getRhs();
+    rewriter.replaceOp(op, matmul(rewriter, op.getLoc(), type, op.getLhs(),
+                                  op.getRhs(), op.getTransposeA(),
+                                  op.getTransposeB(), like));
+    return success();
+  }
+};
+
+/// Zero-pads dimensions 2 and 3 of an NCHW tensor by (lo, hi) each.
+Value padSpatial(OpBuilder &b, Location loc, Value x, int64_t loH, int64_t hiH,
+                 int64_t loW, int64_t hiW) {
+  if (loH == 0 && hiH == 0 && loW == 0 && hiW == 0)
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] += loH + hiH;
+  shape[3] += loW + hiW;
+  auto padded = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                   b.getIndexAttr(loH), b.getIndexAttr(loW)};
+  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(hiH), b.getIndexAttr(hiW)};
+  return tensor::PadOp::create(b, loc, padded, x, low, high,
+                               f32Const(b, loc, 0.0));
+}
+
+/// linalg.conv_2d_nchw_fchw of x (already padded) and w into `type`.
+Value conv2d(OpBuilder &b, Location loc, RankedTensorType type, Value x,
+             Value w, int64_t stride) {
+  Value init = zeroFilled(b, loc, type, x);
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("strides", b.getI64TensorAttr({stride, stride})),
+      b.getNamedAttr("dilations", b.getI64TensorAttr({1, 1}))};
+  return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{type},
+                                          ValueRange{x, w}, ValueRange{init},
+                                          attrs)
+      .getResult(0);
+}
+
+/// A transposed convolution as a stride-1 convolution: x [n, Ci, H, W] is
+/// dilated by `stride` and padded by (lo, hi) per spatial dimension (negative
+/// amounts crop the result instead), and convolved with the spatially
+/// flipped weight whose two channel dimensions are swapped. `w` is stored
+/// [Ci, Co, k, k]. The result has type `type` [n, Co, Ho, Wo].
+Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type,
+                     Value x, Value w, int64_t stride, int64_t loH,
+                     int64_t hiH, int64_t loW, int64_t hiW) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  int64_t k = wType.getDimSize(2);
+  int64_t h = xType.getDimSize(2), wd = xType.getDimSize(3);
+
+  // Flipped weight w'[o, i, a, b] = w[i, o, k-1-a, k-1-b].
+  auto flippedType = RankedTensorType::get(
+      {wType.getDimSize(1), wType.getDimSize(0), k, k}, b.getF32Type());
+  AffineExpr o = getAffineDimExpr(0, ctx), i = getAffineDimExpr(1, ctx),
+             a = getAffineDimExpr(2, ctx), bb = getAffineDimExpr(3, ctx);
+  AffineMap read = AffineMap::get(4, 0, {i, o, k - 1 - a, k - 1 - bb}, ctx);
+  Value flipped =
+      linalg::GenericOp::create(
+          b, loc, flippedType, ValueRange{w},
+          ValueRange{tensor::EmptyOp::create(b, loc, flippedType, ValueRange{})},
+          ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(4)}, parallel(4),
+          [](OpBuilder &nb, Location nloc, ValueRange args) {
+            linalg::YieldOp::create(nb, nloc, ValueRange{args[0]});
+          })
+          .getResult(0);
+
+  // Dilate and pad in one step: x goes into a zero tensor at stride s.
+  int64_t padLoH = std::max<int64_t>(loH, 0), padHiH = std::max<int64_t>(hiH, 0);
+  int64_t padLoW = std::max<int64_t>(loW, 0), padHiW = std::max<int64_t>(hiW, 0);
+  SmallVector<int64_t> shape(xType.getShape());
+  shape[2] = (h - 1) * stride + 1 + padLoH + padHiH;
+  shape[3] = (wd - 1) * stride + 1 + padLoW + padHiW;
+  auto dilatedType = RankedTensorType::get(shape, b.getF32Type());
+  Value dilated = zeroFilled(b, loc, dilatedType, x);
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                       b.getIndexAttr(padLoH),
+                                       b.getIndexAttr(padLoW)};
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(stride),
+                                       b.getIndexAttr(stride)};
+  if (stride == 1 && padLoH == 0 && padHiH == 0 && padLoW == 0 && padHiW == 0)
+    dilated = x;
+  else
+    dilated = tensor::InsertSliceOp::create(b, loc, x, dilated, offsets, sizes,
+                                            strides);
+
+  // Full result, then crop what negative padding removes.
+  SmallVector<int64_t> fullShape(type.getShape());
+  fullShape[2] = shape[2] - k + 1;
+  fullShape[3] = shape[3] - k + 1;
+  auto fullType = RankedTensorType::get(fullShape, b.getF32Type());
+  Value full = conv2d(b, loc, fullType, dilated, flipped, 1);
+  if (fullType == type)
+    return full;
+  SmallVector<OpFoldResult> cropOffsets = {
+      b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(padLoH - loH),
+      b.getIndexAttr(padLoW - loW)};
+  SmallVector<OpFoldResult> cropSizes = tensor::getMixedSizes(b, loc, full);
+  cropSizes[2] = b.getIndexAttr(type.getDimSize(2));
+  cropSizes[3] = b.getIndexAttr(type.getDimSize(3));
+  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(b, loc, type, full, cropOffsets,
+                                        cropSizes, ones);
+}
+
+struct Conv2DLowering : OpRewritePattern<ae::Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::Conv2DOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t pad = op.getPad();
+    Value x = padSpatial(rewriter, loc, op.getInput(), pad, pad, pad, pad);
+    Value y = conv2d(rewriter, loc, cast<RankedTensorType>(op.getType()), x,
+                     op.getWeight(), op.getStride());
+    if (Value bias = op.getBias())
+      y = addChannelBias(rewriter, loc, y, bias);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct Deconv2DLowering : OpRewritePattern<ae::Deconv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::Deconv2DOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t k = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(2);
+    int64_t lo = k - 1 - op.getPad();
+    int64_t hi = lo + op.getOutputPadding();
+    Value y = transposedConv(rewriter, loc,
+                             cast<RankedTensorType>(op.getType()),
+                             op.getInput(), op.getWeight(), op.getStride(), lo,
+                             hi, lo, hi);
+    if (Value bias = op.getBias())
+      y = addChannelBias(rewriter, loc, y, bias);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct Conv2DGradInputLowering : OpRewritePattern<ae::Conv2DGradInputOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::Conv2DGradInputOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    auto dyType = cast<RankedTensorType>(op.getGrad().getType());
+    int64_t k = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(2);
+    int64_t s = op.getStride(), p = op.getPad();
+    int64_t lo = k - 1 - p;
+    // Padding after the dilated gradient so that the result has exactly the
+    // input's size (the floor of the forward size formula may have dropped
+    // rows): H - (Ho - 1) s + p - 1.
+    int64_t hiH = type.getDimSize(2) - (dyType.getDimSize(2) - 1) * s + p - 1;
+    int64_t hiW = type.getDimSize(3) - (dyType.getDimSize(3) - 1) * s + p - 1;
+    rewriter.replaceOp(op, transposedConv(rewriter, op.getLoc(), type,
+                                          op.getGrad(), op.getWeight(), s, lo,
+                                          hiH, lo, hiW));
+    return success();
+  }
+};
+
+/// dw[f, c, a, b] = sum_{i, oh, ow} dy[i, f, oh, ow] x[i, c, oh s + a, ow s + b]
+/// (x zero-padded by pad).
+struct Conv2DGradWeightLowering : OpRewritePattern<ae::Conv2DGradWeightOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::Conv2DGradWeightOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t s = op.getStride(), p = op.getPad();
+    Value x = padSpatial(rewriter, loc, op.getInput(), p, p, p, p);
+    // Loops (f, c, a, b, i, oh, ow).
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap dyMap = AffineMap::get(7, 0, {d(4), d(0), d(5), d(6)}, ctx);
+    AffineMap xMap =
+        AffineMap::get(7, 0, {d(4), d(1), d(5) * s + d(2), d(6) * s + d(3)}, ctx);
+    AffineMap outMap = AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx);
+    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    iterators.append(3, utils::IteratorType::reduction);
+    Value init = zeroFilled(rewriter, loc, type, Value());
+    Value dw =
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{op.getGrad(), x}, init,
+            ArrayRef<AffineMap>{dyMap, xMap, outMap}, iterators,
+            [](OpBuilder &nb, Location nloc, ValueRange args) {
+              Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+              linalg::YieldOp::create(
+                  nb, nloc,
+                  ValueRange{arith::AddFOp::create(nb, nloc, args[2], prod)});
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, dw);
+    return success();
+  }
+};
+
+/// Collapses every dimension but the batch, then expands to the result.
+struct ReshapeLowering : OpRewritePattern<ae::ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    Value v = op.getInput();
+    int64_t d = exampleSize(v);
+    auto flatType = RankedTensorType::get({inType.getDimSize(0), d},
+                                          inType.getElementType());
+    if (inType.getRank() != 2) {
+      SmallVector<ReassociationIndices> groups{{0}, {}};
+      for (int64_t i = 1; i < inType.getRank(); ++i)
+        groups[1].push_back(i);
+      if (inType.getRank() == 1)
+        groups.pop_back();
+      v = tensor::CollapseShapeOp::create(rewriter, loc, flatType, v, groups);
+    }
+    if (outType.getRank() != 2) {
+      SmallVector<ReassociationIndices> groups{{0}, {}};
+      for (int64_t i = 1; i < outType.getRank(); ++i)
+        groups[1].push_back(i);
+      SmallVector<OpFoldResult> outputShape{
+          tensor::getMixedSize(rewriter, loc, v, 0)};
+      for (int64_t dim : outType.getShape().drop_front())
+        outputShape.push_back(rewriter.getIndexAttr(dim));
+      v = tensor::ExpandShapeOp::create(rewriter, loc, outType, v, groups,
+                                        outputShape);
+    }
+    if (v.getType() != outType)
+      v = tensor::CastOp::create(rewriter, loc, outType, v);
+    rewriter.replaceOp(op, v);
+    return success();
+  }
+};
+
+double alphaOf(std::optional<APFloat> alpha) {
+  return alpha ? alpha->convertToDouble() : 0.0;
+}
+
+Value activation(OpBuilder &b, Location loc, ae::ActivationKind kind,
+                 double alpha, Value x) {
+  Value zero = f32Const(b, loc, 0.0);
+  switch (kind) {
+  case ae::ActivationKind::Relu:
+    return arith::MaximumFOp::create(b, loc, x, zero);
+  case ae::ActivationKind::Sigmoid:
+    return sigmoid(b, loc, x);
+  case ae::ActivationKind::Tanh:
+    return math::TanhOp::create(b, loc, x);
+  case ae::ActivationKind::Softplus:
+    return softplus(b, loc, x);
+  case ae::ActivationKind::LeakyRelu: {
+    Value positive =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    Value scaled = arith::MulFOp::create(b, loc, x, f32Const(b, loc, alpha));
+    return arith::SelectOp::create(b, loc, positive, x, scaled);
+  }
+  }
+  return x;
+}
+
+struct ActivationLowering : OpRewritePattern<ae::ActivationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::ActivationOp op,
+                                PatternRewriter &rewriter) const override {
+    ae::ActivationKind kind = op.getKind();
+    double alpha = alphaOf(op.getAlpha());
+    rewriter.replaceOp(
+        op, elementwise1(rewriter, op.getLoc(), op.getType(), op.getInput(),
+                         op.getInput(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return activation(b, loc, kind, alpha, args[0]);
+                         }));
+    return success();
+  }
+};
+
+/// dx = f'(x) dy with f' in terms of the output y.
+struct ActivationGradLowering : OpRewritePattern<ae::ActivationGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::ActivationGradOp op,
+                                PatternRewriter &rewriter) const override {
+    ae::ActivationKind kind = op.getKind();
+    double alpha = alphaOf(op.getAlpha());
+    auto body = [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+      Value y = args[0], dy = args[1];
+      Value zero = f32Const(b, loc, 0.0), one = f32Const(b, loc, 1.0);
+      switch (kind) {
+      case ae::ActivationKind::Relu: {
+        Value positive =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, y, zero);
+        return arith::SelectOp::create(b, loc, positive, dy, zero);
+      }
+      case ae::ActivationKind::Sigmoid: {
+        Value d = arith::MulFOp::create(b, loc, y,
+                                        arith::SubFOp::create(b, loc, one, y));
+        return arith::MulFOp::create(b, loc, dy, d);
+      }
+      case ae::ActivationKind::Tanh: {
+        Value d = arith::SubFOp::create(b, loc, one,
+                                        arith::MulFOp::create(b, loc, y, y));
+        return arith::MulFOp::create(b, loc, dy, d);
+      }
+      case ae::ActivationKind::Softplus: {
+        Value d = arith::SubFOp::create(
+            b, loc, one,
+            math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, y)));
+        return arith::MulFOp::create(b, loc, dy, d);
+      }
+      case ae::ActivationKind::LeakyRelu: {
+        Value positive =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, y, zero);
+        Value scaled = arith::MulFOp::create(b, loc, dy, f32Const(b, loc, alpha));
+        return arith::SelectOp::create(b, loc, positive, dy, scaled);
+      }
+      }
+      return dy;
+    };
+    rewriter.replaceOp(op, elementwise1(rewriter, op.getLoc(), op.getType(),
+                                        ValueRange{op.getOutput(), op.getGrad()},
+                                        op.getOutput(), body));
+    return success();
+  }
+};
+
+struct BiasGradLowering : OpRewritePattern<ae::BiasGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::BiasGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto gradType = cast<RankedTensorType>(op.getGrad().getType());
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = gradType.getRank();
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    iterators[1] = utils::IteratorType::parallel;
+    AffineMap in = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap out = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1));
+    Value init = zeroFilled(rewriter, loc, type, Value());
+    rewriter.replaceOp(
+        op, linalg::GenericOp::create(
+                rewriter, loc, type, op.getGrad(), init,
+                ArrayRef<AffineMap>{in, out}, iterators,
+                [](OpBuilder &b, Location nloc, ValueRange args) {
+                  linalg::YieldOp::create(
+                      b, nloc,
+                      ValueRange{arith::AddFOp::create(b, nloc, args[1], args[0])});
+                })
+                .getResult(0));
+    return success();
+  }
+};
+
+struct AddLowering : OpRewritePattern<ae::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::AddOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<RankedTensorType>(op.getType())) {
+      rewriter.replaceOpWithNewOp<arith::AddFOp>(op, op.getLhs(), op.getRhs());
+      return success();
+    }
+    rewriter.replaceOp(
+        op, elementwise1(rewriter, op.getLoc(), op.getType(),
+                         ValueRange{op.getLhs(), op.getRhs()}, op.getLhs(),
+                         [](OpBuilder &b, Location loc, ValueRange args) {
+                           return arith::AddFOp::create(b, loc, args[0], args[1]);
+                         }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Losses and their gradients
+//===----------------------------------------------------------------------===//
+
+struct MseLowering : OpRewritePattern<ae::MseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::MseOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value sum = sumAll(rewriter, loc, ValueRange{op.getPred(), op.getTarget()},
+                       [](OpBuilder &b, Location nloc, ValueRange args) {
+                         Value d = arith::SubFOp::create(b, nloc, args[0], args[1]);
+                         return arith::MulFOp::create(b, nloc, d, d);
+                       });
+    Value count = arith::MulFOp::create(
+        rewriter, loc, batchSizeF32(rewriter, loc, op.getPred()),
+        f32Const(rewriter, loc, exampleSize(op.getPred())));
+    rewriter.replaceOpWithNewOp<arith::DivFOp>(op, sum, count);
+    return success();
+  }
+};
+
+struct MseGradLowering : OpRewritePattern<ae::MseGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::MseGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value count = arith::MulFOp::create(
+        rewriter, loc, batchSizeF32(rewriter, loc, op.getPred()),
+        f32Const(rewriter, loc, exampleSize(op.getPred())));
+    // 2 dl / (n D), once per call.
+    Value scale = arith::DivFOp::create(
+        rewriter, loc,
+        arith::MulFOp::create(rewriter, loc, f32Const(rewriter, loc, 2.0),
+                              op.getGrad()),
+        count);
+    rewriter.replaceOp(
+        op, elementwise1(rewriter, loc, op.getType(),
+                         ValueRange{op.getPred(), op.getTarget()}, op.getPred(),
+                         [&](OpBuilder &b, Location nloc, ValueRange args) {
+                           Value d = arith::SubFOp::create(b, nloc, args[0], args[1]);
+                           return arith::MulFOp::create(b, nloc, d, scale);
+                         }));
+    return success();
+  }
+};
+
+/// Per-element binary cross-entropy (nats).
+Value bceTerm(OpBuilder &b, Location loc, Value p, Value t, bool fromLogits) {
+  if (fromLogits) {
+    // max(z, 0) - z t + log(1 + exp(-|z|))
+    return arith::SubFOp::create(b, loc, softplus(b, loc, p),
+                                 arith::MulFOp::create(b, loc, p, t));
+  }
+  // -(t max(log p, -100) + (1 - t) max(log(1 - p), -100)), like BCELoss.
+  Value one = f32Const(b, loc, 1.0), floor = f32Const(b, loc, -100.0);
+  Value logP =
+      arith::MaximumFOp::create(b, loc, math::LogOp::create(b, loc, p), floor);
+  Value log1mP = arith::MaximumFOp::create(
+      b, loc,
+      math::LogOp::create(b, loc, arith::SubFOp::create(b, loc, one, p)),
+      floor);
+  Value sum = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, t, logP),
+      arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, one, t),
+                            log1mP));
+  return arith::NegFOp::create(b, loc, sum);
+}
+
+struct BceLowering : OpRewritePattern<ae::BceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::BceOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool fromLogits = op.getFromLogits();
+    Value sum = sumAll(rewriter, loc, ValueRange{op.getPred(), op.getTarget()},
+                       [&](OpBuilder &b, Location nloc, ValueRange args) {
+                         return bceTerm(b, nloc, args[0], args[1], fromLogits);
+                       });
+    rewriter.replaceOpWithNewOp<arith::DivFOp>(
+        op, sum, batchSizeF32(rewriter, loc, op.getPred()));
+    return success();
+  }
+};
+
+struct BceGradLowering : OpRewritePattern<ae::BceGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::BceGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool fromLogits = op.getFromLogits();
+    Value scale = arith::DivFOp::create(
+        rewriter, loc, op.getGrad(), batchSizeF32(rewriter, loc, op.getPred()));
+    rewriter.replaceOp(
+        op, elementwise1(
+                rewriter, loc, op.getType(),
+                ValueRange{op.getPred(), op.getTarget()}, op.getPred(),
+                [&](OpBuilder &b, Location nloc, ValueRange args) {
+                  Value p = args[0], t = args[1];
+                  if (fromLogits) {
+                    Value d = arith::SubFOp::create(b, nloc, sigmoid(b, nloc, p), t);
+                    return arith::MulFOp::create(b, nloc, d, scale);
+                  }
+                  Value one = f32Const(b, nloc, 1.0);
+                  Value var = arith::MaximumFOp::create(
+                      b, nloc,
+                      arith::MulFOp::create(b, nloc, p,
+                                            arith::SubFOp::create(b, nloc, one, p)),
+                      f32Const(b, nloc, 1e-12));
+                  Value d = arith::DivFOp::create(
+                      b, nloc, arith::SubFOp::create(b, nloc, p, t), var);
+                  return arith::MulFOp::create(b, nloc, d, scale);
+                }));
+    return success();
+  }
+};
+
+struct KlNormalLowering : OpRewritePattern<ae::KlNormalOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::KlNormalOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    // sum of -1/2 (1 + lv - mu^2 - exp(lv)), over the batch mean.
+    Value sum = sumAll(
+        rewriter, loc, ValueRange{op.getMu(), op.getLogvar()},
+        [](OpBuilder &b, Location nloc, ValueRange args) {
+          Value mu = args[0], lv = args[1];
+          Value t = arith::AddFOp::create(b, nloc, f32Const(b, nloc, 1.0), lv);
+          t = arith::SubFOp::create(b, nloc, t, arith::MulFOp::create(b, nloc, mu, mu));
+          t = arith::SubFOp::create(b, nloc, t, math::ExpOp::create(b, nloc, lv));
+          return arith::MulFOp::create(b, nloc, f32Const(b, nloc, -0.5), t);
+        });
+    rewriter.replaceOpWithNewOp<arith::DivFOp>(
+        op, sum, batchSizeF32(rewriter, loc, op.getMu()));
+    return success();
+  }
+};
+
+struct KlNormalGradLowering : OpRewritePattern<ae::KlNormalGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::KlNormalGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value scale = arith::DivFOp::create(
+        rewriter, loc, op.getGrad(), batchSizeF32(rewriter, loc, op.getMu()));
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, loc, op->getResultTypes(),
+                ValueRange{op.getMu(), op.getLogvar()}, op.getMu(),
+                [&](OpBuilder &b, Location nloc, ValueRange args) {
+                  Value dmu = arith::MulFOp::create(b, nloc, args[0], scale);
+                  Value e = arith::SubFOp::create(
+                      b, nloc, math::ExpOp::create(b, nloc, args[1]),
+                      f32Const(b, nloc, 1.0));
+                  Value dlv = arith::MulFOp::create(
+                      b, nloc, arith::MulFOp::create(b, nloc, f32Const(b, nloc, 0.5), e),
+                      scale);
+                  return SmallVector<Value>{dmu, dlv};
+                }));
+    return success();
+  }
+};
+
+struct LossCombineLowering : OpRewritePattern<ae::LossCombineOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::LossCombineOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value total;
+    for (auto [term, weight] : llvm::zip(op.getTerms(), op.getWeights())) {
+      Value weighted =
+          weight == 1.0
+              ? term
+              : Value(arith::MulFOp::create(rewriter, loc,
+                                            f32Const(rewriter, loc, weight), term));
+      total = total ? Value(arith::AddFOp::create(rewriter, loc, total, weighted))
+                    : weighted;
+    }
+    if (!total)
+      total = f32Const(rewriter, loc, 0.0);
+    rewriter.replaceOp(op, total);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Randomness
+//===----------------------------------------------------------------------===//
+
+struct ReparamLowering : OpRewritePattern<ae::ReparamOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::ReparamOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    PhiloxKeys keys = philoxKeys(rewriter, loc, op.getSeed());
+    Value call = op.getCall();
+    auto shape = cast<RankedTensorType>(op.getType()).getShape();
+    rewriter.replaceOp(
+        op, elementwise1(
+                rewriter, loc, op.getType(),
+                ValueRange{op.getMu(), op.getLogvar()}, op.getMu(),
+                [&](OpBuilder &b, Location nloc, ValueRange args) {
+                  Value index = linearIndex(b, nloc, shape);
+                  auto words = philox(b, nloc, index, call, kStreamReparam, keys);
+                  Value eps = wordsToNormal(b, nloc, words[0], words[1]);
+                  Value sigma = math::ExpOp::create(
+                      b, nloc,
+                      arith::MulFOp::create(b, nloc, args[1], f32Const(b, nloc, 0.5)));
+                  return arith::AddFOp::create(
+                      b, nloc, args[0], arith::MulFOp::create(b, nloc, sigma, eps));
+                }));
+    return success();
+  }
+};
+
+struct ReparamGradLowering : OpRewritePattern<ae::ReparamGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::ReparamGradOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, elementwise1(rewriter, op.getLoc(), op.getType(),
+                         ValueRange{op.getMu(), op.getZ(), op.getGrad()},
+                         op.getMu(),
+                         [](OpBuilder &b, Location loc, ValueRange args) {
+                           Value d = arith::SubFOp::create(b, loc, args[1], args[0]);
+                           Value h = arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5),
+                                                           args[2]);
+                           return arith::MulFOp::create(b, loc, h, d);
+                         }));
+    return success();
+  }
+};
+
+/// The normalized 2-D Gaussian kernel of std `sigma`, radius ceil(3 sigma).
+DenseElementsAttr gaussianKernel(OpBuilder &b, double sigma, int64_t &size) {
+  int64_t radius = static_cast<int64_t>(std::ceil(3.0 * sigma));
+  size = 2 * radius + 1;
+  std::vector<double> g(size);
+  double total = 0.0;
+  for (int64_t i = 0; i < size; ++i) {
+    double t = static_cast<double>(i - radius);
+    g[i] = std::exp(-t * t / (2.0 * sigma * sigma));
+    total += g[i];
+  }
+  std::vector<float> k2(size * size);
+  for (int64_t i = 0; i < size; ++i)
+    for (int64_t j = 0; j < size; ++j)
+      k2[i * size + j] = static_cast<float>(g[i] * g[j] / (total * total));
+  auto type = RankedTensorType::get({size, size}, b.getF32Type());
+  return DenseElementsAttr::get(type, ArrayRef<float>(k2));
+}
+
+struct NoiseLowering : OpRewritePattern<ae::NoiseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::NoiseOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    double param = op.getParam().convertToDouble();
+    Value x = op.getInput();
+    Value call = op.getCall();
+    switch (op.getKind()) {
+    case ae::NoiseKind::Mask:
+    case ae::NoiseKind::Gaussian: {
+      PhiloxKeys keys = philoxKeys(rewriter, loc, op.getSeed());
+      bool mask = op.getKind() == ae::NoiseKind::Mask;
+      rewriter.replaceOp(
+          op, elementwise1(
+                  rewriter, loc, type, x, x,
+                  [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+                    Value index = linearIndex(b, nloc, type.getShape());
+                    auto words = philox(b, nloc, index, call, kStreamNoise, keys);
+                    if (mask) {
+                      Value u = wordToUniform(b, nloc, words[0]);
+                      Value drop = arith::CmpFOp::create(
+                          b, nloc, arith::CmpFPredicate::OLT, u,
+                          f32Const(b, nloc, param));
+                      return arith::SelectOp::create(b, nloc, drop,
+                                                     f32Const(b, nloc, 0.0), args[0]);
+                    }
+                    Value g = wordsToNormal(b, nloc, words[0], words[1]);
+                    return arith::AddFOp::create(
+                        b, nloc, args[0],
+                        arith::MulFOp::create(b, nloc, f32Const(b, nloc, param), g));
+                  }));
+      return success();
+    }
+    case ae::NoiseKind::Blur:
+      return lowerBlur(op, rewriter, param);
+    case ae::NoiseKind::Block:
+      return lowerBlock(op, rewriter, static_cast<int64_t>(param));
+    }
+    return failure();
+  }
+
+  /// Each H x W plane (the last two dimensions) convolved with the Gaussian
+  /// kernel, zero padding.
+  LogicalResult lowerBlur(ae::NoiseOp op, PatternRewriter &rewriter,
+                          double sigma) const {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
+    int64_t size = 0;
+    DenseElementsAttr kernelAttr = gaussianKernel(rewriter, sigma, size);
+    int64_t radius = size / 2;
+    Value kernel = arith::ConstantOp::create(rewriter, loc, kernelAttr);
+    // Pad the last two dimensions.
+    SmallVector<OpFoldResult> low(rank, rewriter.getIndexAttr(0)),
+        high(rank, rewriter.getIndexAttr(0));
+    low[rank - 2] = low[rank - 1] = high[rank - 2] = high[rank - 1] =
+        rewriter.getIndexAttr(radius);
+    SmallVector<int64_t> padded(type.getShape());
+    padded[rank - 2] += 2 * radius;
+    padded[rank - 1] += 2 * radius;
+    Value x = tensor::PadOp::create(
+        rewriter, loc, RankedTensorType::get(padded, type.getElementType()),
+        op.getInput(), low, high, f32Const(rewriter, loc, 0.0));
+    // Loops: the output dims, then the two kernel dims (reductions).
+    unsigned loops = rank + 2;
+    SmallVector<AffineExpr> xExprs, outExprs;
+    for (int64_t i = 0; i < rank; ++i) {
+      AffineExpr e = getAffineDimExpr(i, ctx);
+      outExprs.push_back(e);
+      if (i == rank - 2)
+        e = e + getAffineDimExpr(rank, ctx);
+      if (i == rank - 1)
+        e = e + getAffineDimExpr(rank + 1, ctx);
+      xExprs.push_back(e);
+    }
+    AffineMap xMap = AffineMap::get(loops, 0, xExprs, ctx);
+    AffineMap kMap = AffineMap::get(
+        loops, 0, {getAffineDimExpr(rank, ctx), getAffineDimExpr(rank + 1, ctx)},
+        ctx);
+    AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
+    SmallVector<utils::IteratorType> iterators = parallel(rank);
+    iterators.append(2, utils::IteratorType::reduction);
+    Value init = zeroFilled(rewriter, loc, type, op.getInput());
+    rewriter.replaceOp(
+        op, linalg::GenericOp::create(
+                rewriter, loc, type, ValueRange{x, kernel}, init,
+                ArrayRef<AffineMap>{xMap, kMap, outMap}, iterators,
+                [](OpBuilder &b, Location nloc, ValueRange args) {
+                  Value prod = arith::MulFOp::create(b, nloc, args[0], args[1]);
+                  linalg::YieldOp::create(
+                      b, nloc,
+                      ValueRange{arith::AddFOp::create(b, nloc, args[2], prod)});
+                })
+                .getResult(0));
+    return success();
+  }
+
+  /// Per example e, the size x size square at row min(floor(u(2e) (H - size
+  /// + 1)), H - size), column likewise from u(2e + 1), zeroed in every
+  /// channel.
+  LogicalResult lowerBlock(ae::NoiseOp op, PatternRewriter &rewriter,
+                           int64_t size) const {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
+    int64_t h = type.getDimSize(rank - 2), w = type.getDimSize(rank - 1);
+    PhiloxKeys keys = philoxKeys(rewriter, loc, op.getSeed());
+    Value call = op.getCall();
+    // Corners per example: [n] x 2 index tensors.
+    auto cornerType =
+        RankedTensorType::get({type.getDimSize(0)}, rewriter.getIndexType());
+    auto corners = elementwise(
+        rewriter, loc, TypeRange{cornerType, cornerType},
+        ValueRange{}, emptyLike(rewriter, loc, cornerType, op.getInput()),
+        [&](OpBuilder &b, Location nloc, ValueRange) {
+          Value e = arith::IndexCastOp::create(
+              b, nloc, b.getI64Type(), linalg::IndexOp::create(b, nloc, 0));
+          Value two = arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(2));
+          Value first = arith::MulIOp::create(b, nloc, e, two);
+          Value second = arith::AddIOp::create(
+              b, nloc, first, arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(1)));
+          SmallVector<Value> result;
+          for (auto [index, extent] :
+               {std::pair<Value, int64_t>{first, h}, {second, w}}) {
+            auto words = philox(b, nloc, index, call, kStreamNoise, keys);
+            Value u = wordToUniform(b, nloc, words[0]);
+            Value scaled = arith::MulFOp::create(
+                b, nloc, u, f32Const(b, nloc, static_cast<double>(extent - size + 1)));
+            Value pos = arith::FPToUIOp::create(b, nloc, b.getI64Type(), scaled);
+            pos = arith::MinUIOp::create(
+                b, nloc, pos,
+                arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(extent - size)));
+            result.push_back(
+                arith::IndexCastOp::create(b, nloc, b.getIndexType(), pos));
+          }
+          return result;
+        });
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap perExample = AffineMap::get(rank, 0, getAffineDimExpr(0, ctx));
+    Value init = emptyLike(rewriter, loc, type, op.getInput());
+    rewriter.replaceOp(
+        op, linalg::GenericOp::create(
+                rewriter, loc, type,
+                ValueRange{op.getInput(), corners[0], corners[1]}, init,
+                ArrayRef<AffineMap>{id, perExample, perExample, id},
+                parallel(rank),
+                [&](OpBuilder &b, Location nloc, ValueRange args) {
+                  Value r = linalg::IndexOp::create(b, nloc, rank - 2);
+                  Value c = linalg::IndexOp::create(b, nloc, rank - 1);
+                  auto inside = [&](Value i, Value start) {
+                    Value ge = arith::CmpIOp::create(
+                        b, nloc, arith::CmpIPredicate::uge, i, start);
+                    Value end = arith::AddIOp::create(b, nloc, start,
+                                                      indexConst(b, nloc, size));
+                    Value lt = arith::CmpIOp::create(
+                        b, nloc, arith::CmpIPredicate::ult, i, end);
+                    return arith::AndIOp::create(b, nloc, ge, lt);
+                  };
+                  Value hit = arith::AndIOp::create(b, nloc, inside(r, args[1]),
+                                                    inside(c, args[2]));
+                  linalg::YieldOp::create(
+                      b, nloc,
+                      ValueRange{arith::SelectOp::create(
+                          b, nloc, hit, f32Const(b, nloc, 0.0), args[0])});
+                })
+                .getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+struct SgdUpdateLowering : OpRewritePattern<ae::SgdUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::SgdUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    double lr = op.getLr().convertToDouble();
+    rewriter.replaceOp(
+        op, elementwise1(rewriter, op.getLoc(), op.getType(),
+                         ValueRange{op.getParam(), op.getGrad()}, op.getParam(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           Value step = arith::MulFOp::create(
+                               b, loc, f32Const(b, loc, lr), args[1]);
+                           return arith::SubFOp::create(b, loc, args[0], step);
+                         }));
+    return success();
+  }
+};
+
+struct MomentumUpdateLowering : OpRewritePattern<ae::MomentumUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::MomentumUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    double lr = op.getLr().convertToDouble();
+    double mu = op.getMomentum().convertToDouble();
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, op.getLoc(), op->getResultTypes(),
+                ValueRange{op.getParam(), op.getGrad(), op.getVelocity()},
+                op.getParam(),
+                [&](OpBuilder &b, Location loc, ValueRange args) {
+                  // b' = mu b + g; p' = p - lr b'
+                  Value v = arith::AddFOp::create(
+                      b, loc,
+                      arith::MulFOp::create(b, loc, f32Const(b, loc, mu), args[2]),
+                      args[1]);
+                  Value p = arith::SubFOp::create(
+                      b, loc, args[0],
+                      arith::MulFOp::create(b, loc, f32Const(b, loc, lr), v));
+                  return SmallVector<Value>{p, v};
+                }));
+    return success();
+  }
+};
+
+struct AdamUpdateLowering : OpRewritePattern<ae::AdamUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ae::AdamUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    double lr = op.getLr().convertToDouble();
+    double beta1 = op.getBeta1().convertToDouble();
+    double beta2 = op.getBeta2().convertToDouble();
+    double eps = op.getEps().convertToDouble();
+    // Bias corrections in f64 once per call, as PyTorch computes them in
+    // Python floats: step_size = lr / (1 - beta1^t), c2 = sqrt(1 - beta2^t).
+    Type f64 = rewriter.getF64Type();
+    Value t = arith::SIToFPOp::create(rewriter, loc, f64, op.getStep());
+    auto f64Const = [&](double v) -> Value {
+      return arith::ConstantOp::create(rewriter, loc, rewriter.getF64FloatAttr(v));
+    };
+    Value one = f64Const(1.0);
+    Value bc1 = arith::SubFOp::create(
+        rewriter, loc, one, math::PowFOp::create(rewriter, loc, f64Const(beta1), t));
+    Value bc2 = arith::SubFOp::create(
+        rewriter, loc, one, math::PowFOp::create(rewriter, loc, f64Const(beta2), t));
+    Value stepSize = arith::TruncFOp::create(
+        rewriter, loc, rewriter.getF32Type(),
+        arith::DivFOp::create(rewriter, loc, f64Const(lr), bc1));
+    Value c2 = arith::TruncFOp::create(rewriter, loc, rewriter.getF32Type(),
+                                       math::SqrtOp::create(rewriter, loc, bc2));
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, loc, op->getResultTypes(),
+                ValueRange{op.getParam(), op.getGrad(), op.getM(), op.getV()},
+                op.getParam(),
+                [&](OpBuilder &b, Location nloc, ValueRange args) {
+                  Value p = args[0], g = args[1], m = args[2], v = args[3];
+                  // m' = beta1 m + (1 - beta1) g; v' = beta2 v + (1 - beta2) g^2
+                  Value m2 = arith::AddFOp::create(
+                      b, nloc, arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta1), m),
+                      arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta1), g));
+                  Value g2 = arith::MulFOp::create(b, nloc, g, g);
+                  Value v2 = arith::AddFOp::create(
+                      b, nloc, arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta2), v),
+                      arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta2), g2));
+                  // p' = p - step_size m' / (sqrt(v') / c2 + eps)
+                  Value denom = arith::AddFOp::create(
+                      b, nloc,
+                      arith::DivFOp::create(b, nloc, math::SqrtOp::create(b, nloc, v2), c2),
+                      f32Const(b, nloc, eps));
+                  Value update = arith::MulFOp::create(
+                      b, nloc, stepSize, arith::DivFOp::create(b, nloc, m2, denom));
+                  Value p2 = arith::SubFOp::create(b, nloc, p, update);
+                  return SmallVector<Value>{p2, m2, v2};
+                }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct AeToLinalgPass : impl::AeToLinalgBase<AeToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<ae::AeDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    RewritePatternSet patterns(ctx);
+    patterns.add<
+        ActivationGradLowering, ActivationLowering, AdamUpdateLowering,
+        AddLowering, BceGradLowering, BceLowering, BiasGradLowering,
+        Conv2DGradInputLowering, Conv2DGradWeightLowering, Conv2DLowering,
+        Deconv2DLowering, DenseLowering, KlNormalGradLowering,
+        KlNormalLowering, LossCombineLowering, MatMulLowering,
+        MomentumUpdateLowering, MseGradLowering, MseLowering, NoiseLowering,
+        ReparamGradLowering, ReparamLowering, ReshapeLowering,
+        SgdUpdateLowering>(ctx);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace aec
