@@ -172,7 +172,7 @@ std::string LossSection::format() const {
 }
 
 std::string OptimizerSection::format() const {
-  if (kind == OptimizerKind::SGD)
+  if (kind == OptimizerSection::Kind::SGD)
     return "sgd(lr=" + formatNumber(lr.value) +
            ", momentum=" + formatNumber(momentum.value) + ")";
   return "adam(lr=" + formatNumber(lr.value) +

@@ -122,11 +122,11 @@ struct InputSection {
   llvm::SmallVector<Located<int64_t>, 4> dims;
 };
 
-enum class LatentKind { Deterministic, Gaussian };
-
 struct LatentSection {
+  enum class Kind { Deterministic, Gaussian };
+
   llvm::SMRange range;
-  LatentKind kind = LatentKind::Deterministic;
+  Kind kind = Kind::Deterministic;
   Located<int64_t> size;
 };
 
@@ -163,11 +163,11 @@ struct LossSection {
   std::string format() const;
 };
 
-enum class OptimizerKind { Adam, SGD };
-
 struct OptimizerSection {
+  enum class Kind { Adam, SGD };
+
   llvm::SMRange range;
-  OptimizerKind kind = OptimizerKind::Adam;
+  Kind kind = Kind::Adam;
   // Defaults of DESIGN.md; `lr` depends on the kind (set by the parser).
   Located<double> lr{1e-3};
   Located<double> beta1{0.9};
@@ -204,7 +204,7 @@ struct ModelAST {
   int64_t paramCount = 0;
 
   bool isGaussian() const {
-    return latent && latent->kind == LatentKind::Gaussian;
+    return latent && latent->kind == LatentSection::Kind::Gaussian;
   }
   /// Every layer in parameter order: encoder, head(s), decoder.
   std::vector<const Layer *> getAllLayers() const;

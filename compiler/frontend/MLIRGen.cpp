@@ -140,7 +140,7 @@ void MLIRGen::setModuleAttributes(mlir::ModuleOp module) {
                                                            : "deterministic"));
   const OptimizerSection &opt = *model.optimizer;
   llvm::SmallVector<mlir::NamedAttribute> fields;
-  if (opt.kind == OptimizerKind::Adam) {
+  if (opt.kind == OptimizerSection::Kind::Adam) {
     fields = {builder.getNamedAttr("kind", builder.getStringAttr("adam")),
               builder.getNamedAttr("lr", f64(opt.lr.value)),
               builder.getNamedAttr("beta1", f64(opt.beta1.value)),

@@ -327,10 +327,10 @@ LogicalResult Parser::parseLatent(ModelAST &model) {
   consume();
   LatentSection latent;
   if (tok.isIdentifier("gaussian")) {
-    latent.kind = LatentKind::Gaussian;
+    latent.kind = LatentSection::Kind::Gaussian;
     consume();
   }
-  if (failed(parseInteger(latent.size, latent.kind == LatentKind::Gaussian
+  if (failed(parseInteger(latent.size, latent.kind == LatentSection::Kind::Gaussian
                                            ? "the latent size"
                                            : "the latent size or 'gaussian'")))
     return failure();
@@ -494,11 +494,11 @@ LogicalResult Parser::parseOptimizer(ModelAST &model) {
   llvm::ArrayRef<ParamSpec> specs;
   const char *usage;
   if (tok.spelling == "adam") {
-    optimizer.kind = OptimizerKind::Adam;
+    optimizer.kind = OptimizerSection::Kind::Adam;
     specs = adamSpec;
     usage = "adam(lr=<lr>, beta1=<b1>, beta2=<b2>, eps=<eps>)";
   } else if (tok.spelling == "sgd") {
-    optimizer.kind = OptimizerKind::SGD;
+    optimizer.kind = OptimizerSection::Kind::SGD;
     optimizer.lr = Located<double>(0.01);
     specs = sgdSpec;
     usage = "sgd(lr=<lr>, momentum=<m>)";
@@ -523,7 +523,7 @@ LogicalResult Parser::parseOptimizer(ModelAST &model) {
     return failure();
   Located<double> *targets[] = {&optimizer.lr, &optimizer.beta1,
                                 &optimizer.beta2, &optimizer.eps};
-  if (optimizer.kind == OptimizerKind::SGD)
+  if (optimizer.kind == OptimizerSection::Kind::SGD)
     targets[1] = &optimizer.momentum;
   for (size_t i = 0; i < specs.size(); ++i)
     if (bound[i] && failed(getFloat(call, bound[i], specs[i], *targets[i])))

@@ -231,7 +231,7 @@ void Sema::checkOptimizer() {
   const OptimizerSection &opt = *model.optimizer;
   checkRange(opt.lr, "learning rate lr", 0.0, true, HUGE_VAL,
              "> 0 and finite");
-  if (opt.kind == OptimizerKind::SGD) {
+  if (opt.kind == OptimizerSection::Kind::SGD) {
     checkRange(opt.momentum, "momentum", 0.0, false, 1.0, "in [0, 1)");
     return;
   }

@@ -12,11 +12,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/codegen/HeaderEmitter.h"
+#include "compiler/codegen/ObjectEmitter.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Diagnostics.h"
 #include "compiler/frontend/MLIRGen.h"
 #include "compiler/frontend/Parser.h"
 #include "compiler/frontend/Sema.h"
+#include "compiler/pipeline/Pipelines.h"
+#include "dialect/AeDialect.h"
 #include "dialect/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -29,17 +33,26 @@
 #include "mlir/Support/Timing.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <memory>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace cl = llvm::cl;
@@ -98,28 +111,6 @@ cl::opt<std::string> targetCPU("mcpu",
 cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host's)"),
                  cl::value_desc("triple"), cl::cat(aecCategory));
-
-const char *getStageName(Emit stage) {
-  switch (stage) {
-  case Emit::AST:
-    return "ast";
-  case Emit::AE:
-    return "ae";
-  case Emit::AEGrad:
-    return "ae-grad";
-  case Emit::Linalg:
-    return "linalg";
-  case Emit::LLVMMLIR:
-    return "llvm-mlir";
-  case Emit::LLVM:
-    return "llvm";
-  case Emit::Asm:
-    return "asm";
-  case Emit::Obj:
-    return "obj";
-  }
-  return "?";
-}
 
 llvm::raw_ostream &printError() {
   llvm::WithColor(llvm::errs(), llvm::HighlightColor::Error) << "aec: error: ";
@@ -289,10 +280,60 @@ int runAEGrad(mlir::ModuleOp module) {
   });
 }
 
-int notImplemented(Emit stage) {
-  printError() << "--emit=" << getStageName(stage)
-               << " is not implemented yet\n";
-  return ExitUsageError;
+aec::CodegenOptions getCodegenOptions() {
+  aec::CodegenOptions options;
+  options.triple = targetTriple;
+  // "native" is the host CPU, which is also the default.
+  if (targetCPU != "native")
+    options.cpu = targetCPU;
+  options.optLevel = optLevel;
+  return options;
+}
+
+/// Reports a failure of the LLVM backend (translation, target lookup,
+/// emission). With a valid --mtriple / --mcpu this is a bug; an unknown
+/// target is the user's: the message says which.
+int reportBackendError(llvm::Error error) {
+  printError() << llvm::toString(std::move(error)) << "\n";
+  return ExitInternalError;
+}
+
+/// Checks --mtriple and --mcpu before any work: an unknown target is a bad
+/// command line (exit 2), not a failure at the end of the pipeline.
+int validateTarget() {
+  if (targetTriple.empty() && targetCPU.empty())
+    return ExitSuccess;
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::Triple triple(targetTriple.empty() ? llvm::sys::getDefaultTargetTriple()
+                                           : std::string(targetTriple));
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) {
+    printError() << "unknown target triple '" << triple.str() << "': " << error
+                 << "\n";
+    return ExitUsageError;
+  }
+  if (!targetCPU.empty() && targetCPU != "native" && targetCPU != "generic") {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (info && !info->isCPUStringValid(targetCPU)) {
+      printError() << "unknown CPU '" << targetCPU << "' for target '"
+                   << triple.str() << "'\n";
+      return ExitUsageError;
+    }
+  }
+  return ExitSuccess;
+}
+
+/// The header's path: --header, else the object's path with extension .h.
+std::string getHeaderPath(llvm::StringRef objectPath) {
+  if (!headerFilename.empty())
+    return headerFilename;
+  llvm::SmallString<256> path(objectPath);
+  llvm::sys::path::replace_extension(path, ".h");
+  return std::string(path);
 }
 
 /// Runs the stages up to --emit and collects the outputs.
@@ -303,7 +344,8 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
 
   mlir::DialectRegistry registry;
   aec::registerMLIRGenDialects(registry);
-  registry.insert<mlir::arith::ArithDialect>();
+  aec::registerCodegenDialects(registry);
+  registry.insert<mlir::ae::AeDialect>();
   mlir::MLIRContext context(registry);
   // Diagnostics from MLIR point into the .ae file (ops carry its locations).
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -318,13 +360,85 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
     return code;
   if (emitStage == Emit::AEGrad)
     return printModule(*module, outputs);
-  return notImplemented(emitStage);
+
+  // ae dialect -> exported kernels on linalg + tensors (ae-to-linalg,
+  // ae-kernel-abi). The header is written from this module: it carries the
+  // exact parameter and optimizer-state layout (`ae.params`).
+  if (int code = runPasses(*module, [](mlir::PassManager &pm) {
+        aec::buildLinalgPipeline(pm);
+      }))
+    return code;
+  if (emitStage == Emit::Linalg)
+    return printModule(*module, outputs);
+  std::string header;
+  if (emitStage == Emit::Obj) {
+    std::string objectPath = getOutputPath(".o");
+    llvm::raw_string_ostream os(header);
+    aec::HeaderOptions options;
+    options.objectName = llvm::sys::path::filename(objectPath).str();
+    if (failed(aec::emitHeader(*module, os, options))) {
+      printError() << "internal error: cannot write the C header (a bug: "
+                      "please report)\n";
+      return ExitInternalError;
+    }
+  }
+
+  // Kernels -> LLVM dialect with the model descriptor and the C API.
+  if (int code = runPasses(*module, [](mlir::PassManager &pm) {
+        aec::buildLowerToLLVMPipeline(pm);
+      }))
+    return code;
+  if (emitStage == Emit::LLVMMLIR)
+    return printModule(*module, outputs);
+
+  aec::CodegenOptions codegen = getCodegenOptions();
+  if (emitStage == Emit::LLVM) {
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = aec::translateToLLVMIR(*module, llvmContext, codegen);
+    if (!llvmModule)
+      return reportBackendError(llvmModule.takeError());
+    Output output{getOutputPath(""), ""};
+    llvm::raw_string_ostream os(output.contents);
+    (*llvmModule)->print(os, nullptr);
+    outputs.push_back(std::move(output));
+    return ExitSuccess;
+  }
+
+  bool isAsm = emitStage == Emit::Asm;
+  Output output{getOutputPath(isAsm ? "" : ".o"), ""};
+  if (!isAsm && output.path == "-" && headerFilename.empty()) {
+    printError() << "--emit=obj to stdout needs --header <path>\n";
+    return ExitUsageError;
+  }
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  if (llvm::Error error = aec::emitObject(
+          *module, codegen, os,
+          isAsm ? aec::OutputKind::Assembly : aec::OutputKind::Object))
+    return reportBackendError(std::move(error));
+  output.contents.assign(buffer.begin(), buffer.end());
+  if (!isAsm)
+    outputs.push_back({getHeaderPath(output.path), std::move(header)});
+  outputs.push_back(std::move(output));
+  return ExitSuccess;
 }
 
 } // namespace
 
+/// A crash is an internal failure: after LLVM's handler printed the stack
+/// trace, exit with code 4 (docs/internals.md) instead of dying of the
+/// signal. No output exists yet: outputs are only written at the very end.
+static void exitOnCrash(void *) {
+  static const char message[] =
+      "aec: error: internal compiler error (crash); please report this bug "
+      "with the model file\n";
+  (void)!::write(2, message, sizeof(message) - 1);
+  ::_exit(ExitInternalError);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  llvm::sys::AddSignalHandler(exitOnCrash, nullptr);
   // MLIR's options (--mlir-print-ir-after-all, --mlir-print-debuginfo,
   // --mlir-timing, ...) apply to the MLIR stages.
   mlir::registerAsmPrinterCLOptions();
@@ -348,6 +462,8 @@ int main(int argc, char **argv) {
                  << " (expected -O0 to -O3)\n";
     return ExitUsageError;
   }
+  if (int code = validateTarget())
+    return code;
   if (!headerFilename.empty() && emitStage != Emit::Obj) {
     printError() << "--header applies to --emit=obj only\n";
     return ExitUsageError;

@@ -117,7 +117,7 @@ TEST(SemaTest, OptimizerDefaults) {
                     "dense(4) }; loss mse; optimizer adam }");
   ASSERT_TRUE(adam->ok) << adam->diagText;
   const OptimizerSection &a = *adam->model->optimizer;
-  EXPECT_EQ(a.kind, OptimizerKind::Adam);
+  EXPECT_EQ(a.kind, OptimizerSection::Kind::Adam);
   EXPECT_DOUBLE_EQ(a.lr.value, 1e-3);
   EXPECT_DOUBLE_EQ(a.beta1.value, 0.9);
   EXPECT_DOUBLE_EQ(a.beta2.value, 0.999);
@@ -127,7 +127,7 @@ TEST(SemaTest, OptimizerDefaults) {
                    "dense(4) }; loss mse; optimizer sgd(momentum=0.5) }");
   ASSERT_TRUE(sgd->ok) << sgd->diagText;
   const OptimizerSection &s = *sgd->model->optimizer;
-  EXPECT_EQ(s.kind, OptimizerKind::SGD);
+  EXPECT_EQ(s.kind, OptimizerSection::Kind::SGD);
   EXPECT_DOUBLE_EQ(s.lr.value, 0.01);
   EXPECT_DOUBLE_EQ(s.momentum.value, 0.5);
 }
