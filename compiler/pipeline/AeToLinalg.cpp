@@ -103,14 +103,17 @@ Value elementwise1(OpBuilder &b, Location loc, Type resultType,
 }
 
 /// sum over every element of the inputs (same shapes) of `term(elements)`,
-/// as an f32 scalar.
+/// as an f32 scalar. The sum is accumulated in f64: a loss is a sum of n D
+/// terms, and f32 accumulation error would dominate the finite differences
+/// that check gradients through it.
 Value sumAll(OpBuilder &b, Location loc, ValueRange inputs,
              function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
   auto type = cast<RankedTensorType>(inputs.front().getType());
-  auto scalarType = RankedTensorType::get({}, b.getF32Type());
+  Type f64 = b.getF64Type();
+  auto scalarType = RankedTensorType::get({}, f64);
   Value empty = tensor::EmptyOp::create(b, loc, scalarType, ValueRange{});
-  Value init =
-      linalg::FillOp::create(b, loc, f32Const(b, loc, 0.0), empty).getResult(0);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0.0));
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
   int64_t rank = type.getRank();
   SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(rank));
   maps.push_back(AffineMap::get(rank, 0, {}, b.getContext()));
@@ -118,11 +121,13 @@ Value sumAll(OpBuilder &b, Location loc, ValueRange inputs,
       b, loc, scalarType, inputs, init, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value t = term(nb, nloc, args.drop_back());
+        Value t = arith::ExtFOp::create(nb, nloc, nb.getF64Type(),
+                                        term(nb, nloc, args.drop_back()));
         linalg::YieldOp::create(
             nb, nloc, ValueRange{arith::AddFOp::create(nb, nloc, args.back(), t)});
       });
-  return tensor::ExtractOp::create(b, loc, op.getResult(0), ValueRange{});
+  Value sum = tensor::ExtractOp::create(b, loc, op.getResult(0), ValueRange{});
+  return arith::TruncFOp::create(b, loc, b.getF32Type(), sum);
 }
 
 /// The batch size (dimension 0) of `t` as an f32.

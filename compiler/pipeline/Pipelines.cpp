@@ -29,6 +29,10 @@ void registerBackendDialects(DialectRegistry &registry) {
 }
 
 void buildLinalgPipeline(OpPassManager &pm, bool kernelABI) {
+  // The ae canonicalizations first (bce of a sigmoid -> bce from logits), in
+  // every function alike: @loss and the forward part of @loss_grad must
+  // compute the loss with the very same ops to agree bit for bit.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createAeToLinalg());
   if (kernelABI) {
     pm.addPass(createKernelABI());

@@ -560,32 +560,30 @@ LogicalResult Scheduler::run() {
       if (failed(transposeStridedB(rewriter, op)))
         return failure();
   }
-  // Roots in program order. Fills that initialize a contraction's
-  // accumulator are fused with it, not tiled on their own.
-  SmallVector<linalg::LinalgOp> contractions, others;
-  llvm::SmallPtrSet<Operation *, 16> fusedAway;
+  // Contractions first: their zero fills and elementwise consumers are
+  // fused into their tiles. Then whatever is left at the top level; it is
+  // collected only now, since fusion erased some ops.
+  SmallVector<linalg::LinalgOp> contractions;
   func.walk([&](linalg::LinalgOp op) {
-    if (!op.hasPureTensorSemantics() || op->getParentOfType<scf::ForOp>())
-      return;
-    if (matmulDims(op)) {
+    if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForOp>() &&
+        matmulDims(op))
       contractions.push_back(op);
-      for (OpOperand &init : op.getDpsInitsMutable())
-        if (auto fill = init.get().getDefiningOp<linalg::FillOp>())
-          if (fill->hasOneUse())
-            fusedAway.insert(fill);
-      Value result = op->getResult(0);
-      if (result.hasOneUse() && isFusableConsumer(*result.user_begin(), result))
-        fusedAway.insert(*result.user_begin());
-      return;
-    }
-    if (!isConvolution(op))
-      others.push_back(op);
   });
   for (linalg::LinalgOp op : contractions)
     if (failed(tileContraction(op)))
       return failure();
+  // Peel while the tile loops are known (canonicalization may replace them),
+  // then fold: fused fills may still feed the tensor.dim of a loop bound.
+  if (failed(peelLoops()) || failed(canonicalize()))
+    return failure();
+  SmallVector<linalg::LinalgOp> others;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForOp>() &&
+        !matmulDims(op) && !isConvolution(op))
+      others.push_back(op);
+  });
   for (linalg::LinalgOp op : others)
-    if (!fusedAway.contains(op) && failed(tileOther(op)))
+    if (failed(tileOther(op)))
       return failure();
   if (failed(peelLoops()) || failed(canonicalize()) ||
       failed(tileDynamicDims()) || failed(tileReductions()) ||

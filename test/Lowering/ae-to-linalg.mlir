@@ -60,8 +60,9 @@ func.func @deconv(%x: tensor<?x32x7x7xf32>, %w: tensor<32x16x3x3xf32>) -> tensor
 }
 
 // BCE with logits in the stable form max(z, 0) - z t + log(1 + exp(-|z|)),
-// summed over everything, divided by the batch size.
+// summed over everything in f64, divided by the batch size.
 // CHECK-LABEL: func.func @bce(
+// CHECK: linalg.fill ins(%{{.*}} : f64) outs(%{{.*}} : tensor<f64>)
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
 // CHECK: %[[ZT:.*]] = arith.mulf
 // CHECK: %[[ABS:.*]] = math.absf
@@ -70,8 +71,11 @@ func.func @deconv(%x: tensor<?x32x7x7xf32>, %w: tensor<32x16x3x3xf32>) -> tensor
 // CHECK: %[[LOG:.*]] = math.log1p %[[EXP]]
 // CHECK: %[[MAX:.*]] = arith.maximumf
 // CHECK: %[[SP:.*]] = arith.addf %[[LOG]], %[[MAX]]
-// CHECK: arith.subf %[[SP]], %[[ZT]]
-// CHECK: %[[SUM:.*]] = tensor.extract
+// CHECK: %[[TERM:.*]] = arith.subf %[[SP]], %[[ZT]]
+// CHECK: %[[WIDE:.*]] = arith.extf %[[TERM]] : f32 to f64
+// CHECK: arith.addf %{{.*}}, %[[WIDE]] : f64
+// CHECK: %[[SUM64:.*]] = tensor.extract
+// CHECK: %[[SUM:.*]] = arith.truncf %[[SUM64]] : f64 to f32
 // CHECK: %[[NF:.*]] = arith.sitofp
 // CHECK: arith.divf %[[SUM]], %[[NF]] : f32
 func.func @bce(%z: tensor<?x784xf32>, %t: tensor<?x784xf32>) -> f32 {
