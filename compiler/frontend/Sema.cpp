@@ -40,9 +40,9 @@ private:
   void checkActivation(const Activation &activation);
   LogicalResult countParams();
 
-  /// Reports unless `min <= value.value <= kMaxSize`.
+  /// Reports unless `min <= value.value <= max`.
   bool checkSize(const Located<int64_t> &value, const llvm::Twine &what,
-                 int64_t min = 1);
+                 int64_t min = 1, int64_t max = kMaxSize);
   /// value in [min, max) (or (min, max) if `minExclusive`); max may be
   /// infinite. Reports with `what` and the allowed range otherwise.
   bool checkRange(const Located<double> &value, const llvm::Twine &what,
@@ -66,16 +66,16 @@ int64_t Sema::getElementCount(llvm::ArrayRef<int64_t> shape) {
 }
 
 bool Sema::checkSize(const Located<int64_t> &value, const llvm::Twine &what,
-                     int64_t min) {
+                     int64_t min, int64_t max) {
   if (value.value < min) {
     diags.error(value.range, what + " must be at least " + llvm::Twine(min) +
                                  ", found " + llvm::Twine(value.value));
     return false;
   }
-  if (value.value > kMaxSize) {
+  if (value.value > max) {
     diags.error(value.range, what + " " + llvm::Twine(value.value) +
                                  " is too large (at most " +
-                                 llvm::Twine(kMaxSize) + ")");
+                                 llvm::Twine(max) + ")");
     return false;
   }
   return true;
@@ -201,8 +201,9 @@ void Sema::checkNoise(bool inputOk) {
     break;
   }
   llvm::StringRef kind = getNoiseKindName(noise.kind);
-  if (noise.kind == NoiseKind::Blur)
-    checkRange(noise.value, "blur sigma", 0.0, true, HUGE_VAL, "> 0");
+  if (noise.kind == NoiseKind::Blur &&
+      !checkRange(noise.value, "blur sigma", 0.0, true, HUGE_VAL, "> 0"))
+    return;
   if (!inputOk)
     return;
   if (model.inputShape.size() != 3) {
@@ -210,6 +211,18 @@ void Sema::checkNoise(bool inputOk) {
                                           "[C, H, W], but the input is " +
                                  formatShape(model.inputShape));
     diags.note(model.input->range.Start, "input declared here");
+    return;
+  }
+  if (noise.kind == NoiseKind::Blur) {
+    // A wider blur is a flat image; the bound keeps the kernel (radius
+    // ceil(3 sigma)) of the lowering small.
+    int64_t maxSigma = std::max(model.inputShape[1], model.inputShape[2]);
+    if (noise.value.value > static_cast<double>(maxSigma))
+      diags.error(noise.value.range,
+                  "blur sigma must be at most the image's larger side (" +
+                      llvm::Twine(maxSigma) + " for input " +
+                      formatShape(model.inputShape) + "), found " +
+                      formatNumber(noise.value.value));
     return;
   }
   if (noise.kind == NoiseKind::Block) {
@@ -304,10 +317,10 @@ LogicalResult Sema::inferConv(Layer &layer, const Shape &input) {
   }
   bool ok = checkSize(layer.size, kind + " channels");
   ok &= checkSize(layer.kernel, kind + " kernel size k");
-  ok &= checkSize(layer.stride, kind + " stride");
-  ok &= checkSize(layer.pad, kind + " pad", 0);
+  ok &= checkSize(layer.stride, kind + " stride", 1, kMaxStrideOrPad);
+  ok &= checkSize(layer.pad, kind + " pad", 0, kMaxStrideOrPad);
   if (isDeconv) {
-    ok &= checkSize(layer.outputPadding, "deconv outpad", 0);
+    ok &= checkSize(layer.outputPadding, "deconv outpad", 0, kMaxStrideOrPad);
     if (ok && layer.outputPadding.value >= layer.stride.value) {
       diags.error(layer.outputPadding.isWritten() ? layer.outputPadding.range
                                                   : layer.range,

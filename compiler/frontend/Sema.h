@@ -21,6 +21,8 @@ namespace aec {
 /// The largest size (dimension, units, channels, kernel, latent size, ...)
 /// a model may declare.
 inline constexpr int64_t kMaxSize = 2147483647; // 2^31 - 1
+/// The largest conv / deconv stride, pad and outpad (the ae dialect's bound).
+inline constexpr int64_t kMaxStrideOrPad = 65536;
 
 /// Checks `model` and fills its shapes; reports every problem found.
 /// Returns failure if any error was reported.

@@ -40,7 +40,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Signals.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -50,8 +49,13 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -111,6 +115,11 @@ cl::opt<std::string> targetCPU("mcpu",
 cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host's)"),
                  cl::value_desc("triple"), cl::cat(aecCategory));
+
+// Testing hook: crash after the frontend, to test that a crash exits with
+// code 4 and writes nothing.
+cl::opt<bool> debugCrash("aec-debug-crash", cl::Hidden,
+                         cl::desc("Crash after the frontend (for testing)"));
 
 llvm::raw_ostream &printError() {
   llvm::WithColor(llvm::errs(), llvm::HighlightColor::Error) << "aec: error: ";
@@ -425,20 +434,48 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
 
 } // namespace
 
-/// A crash is an internal failure: after LLVM's handler printed the stack
-/// trace, exit with code 4 (docs/internals.md) instead of dying of the
-/// signal. No output exists yet: outputs are only written at the very end.
-static void exitOnCrash(void *) {
-  static const char message[] =
-      "aec: error: internal compiler error (crash); please report this bug "
-      "with the model file\n";
-  (void)!::write(2, message, sizeof(message) - 1);
-  ::_exit(ExitInternalError);
+/// A crash is an internal failure, exit code 4 (docs/internals.md), even
+/// when the crash corrupted the heap so badly that no signal handler can
+/// run. So the work runs in a child process and the parent turns the
+/// child's death by a fault signal into exit code 4. Nothing is written
+/// before the very end, so a crash leaves no output. AEC_NO_FORK=1 runs
+/// everything in one process (for debuggers).
+static int superviseChild() {
+  if (const char *noFork = ::getenv("AEC_NO_FORK"); noFork && *noFork == '1')
+    return -1;
+  pid_t child = ::fork();
+  if (child <= 0)
+    return -1; // the child, or fork failed: do the work in this process
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0)
+    if (errno != EINTR)
+      return ExitInternalError;
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  int signal = WTERMSIG(status);
+  switch (signal) {
+  case SIGSEGV:
+  case SIGBUS:
+  case SIGILL:
+  case SIGFPE:
+  case SIGABRT:
+  case SIGTRAP:
+    llvm::errs() << "aec: error: internal compiler error: "
+                 << ::strsignal(signal)
+                 << " (a bug: please report it with the model file)\n";
+    return ExitInternalError;
+  default:
+    // Interrupted or killed from outside: die the same way.
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+    return ExitInternalError;
+  }
 }
 
 int main(int argc, char **argv) {
+  if (int code = superviseChild(); code >= 0)
+    return code;
   llvm::InitLLVM initLLVM(argc, argv);
-  llvm::sys::AddSignalHandler(exitOnCrash, nullptr);
   // MLIR's options (--mlir-print-ir-after-all, --mlir-print-debuginfo,
   // --mlir-timing, ...) apply to the MLIR stages.
   mlir::registerAsmPrinterCLOptions();
@@ -473,6 +510,9 @@ int main(int argc, char **argv) {
   std::unique_ptr<aec::ModelAST> model;
   if (int code = loadModel(sourceMgr, model))
     return code;
+
+  if (debugCrash)
+    ::raise(SIGSEGV);
 
   std::vector<Output> outputs;
   if (int code = runStages(sourceMgr, *model, outputs))
