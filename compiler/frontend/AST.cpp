@@ -200,8 +200,8 @@ void aec::printModelSummary(const ModelAST &model, llvm::raw_ostream &os) {
     os << "  input      " << formatShape(model.inputShape) << " ("
        << model.inputSize << " values per example)\n";
   if (model.latent)
-    os << "  latent     "
-       << (model.isGaussian() ? "gaussian " : "") << model.latentSize << "\n";
+    os << "  latent     " << (model.isGaussian() ? "gaussian " : "")
+       << model.latentSize << "\n";
   if (model.noise)
     os << "  noise      " << model.noise->format() << "\n";
   if (model.loss)

@@ -43,7 +43,14 @@ template <typename T> struct Located {
   bool isWritten() const { return range.isValid(); }
 };
 
-enum class ActivationKind { Relu, Sigmoid, Tanh, Softplus, LeakyRelu, Identity };
+enum class ActivationKind {
+  Relu,
+  Sigmoid,
+  Tanh,
+  Softplus,
+  LeakyRelu,
+  Identity
+};
 
 llvm::StringRef getActivationName(ActivationKind kind);
 /// Parses an activation name ("relu", ...); std::nullopt if it is none.

@@ -31,14 +31,12 @@ public:
       unsigned char c = line[i];
       if (c >= 0x80) {
         uint32_t codePoint;
-        length =
-            std::max<size_t>(1, decodeUTF8(line.drop_front(i), codePoint));
+        length = std::max<size_t>(1, decodeUTF8(line.drop_front(i), codePoint));
       }
       for (size_t j = 0; j < length && i + j < line.size(); ++j)
         columnOf.push_back(full.size());
-      full.push_back(c == '\t' || (c >= 0x20 && c < 0x7f)
-                         ? static_cast<char>(c)
-                         : '?');
+      full.push_back(c == '\t' || (c >= 0x20 && c < 0x7f) ? static_cast<char>(c)
+                                                          : '?');
       i += length;
     }
     columnOf.push_back(full.size());
@@ -98,11 +96,10 @@ void DiagnosticEngine::emit(llvm::SourceMgr::DiagKind kind, llvm::SMLoc loc,
 void DiagnosticEngine::flushDeferred() {
   deferring = false;
   numDeferredErrors = 0;
-  std::stable_sort(deferred.begin(), deferred.end(),
-                   [](const auto &a, const auto &b) {
-                     return a.front().loc.getPointer() <
-                            b.front().loc.getPointer();
-                   });
+  std::stable_sort(
+      deferred.begin(), deferred.end(), [](const auto &a, const auto &b) {
+        return a.front().loc.getPointer() < b.front().loc.getPointer();
+      });
   for (const auto &group : deferred)
     for (const Deferred &diag : group)
       print(diag.kind, diag.loc, diag.message, diag.ranges);
@@ -135,8 +132,8 @@ void DiagnosticEngine::print(llvm::SourceMgr::DiagKind kind, llvm::SMLoc loc,
   for (const auto &range : diag.getRanges())
     lineRanges.emplace_back(line.map(range.first), line.map(range.second));
   llvm::SMDiagnostic clean(sourceMgr, diag.getLoc(), diag.getFilename(),
-                           diag.getLineNo(), line.map(diag.getColumnNo()),
-                           kind, diag.getMessage(), line.getText(), lineRanges);
+                           diag.getLineNo(), line.map(diag.getColumnNo()), kind,
+                           diag.getMessage(), line.getText(), lineRanges);
   // The location keeps the byte column; only the caret uses the display
   // column.
   bool colors = os.has_colors();
@@ -155,8 +152,7 @@ bool DiagnosticEngine::reachedErrorLimit() {
     return false;
   if (!limitReported) {
     limitReported = true;
-    os << "aec: error: too many errors (" << errorLimit
-       << "), stopping now\n";
+    os << "aec: error: too many errors (" << errorLimit << "), stopping now\n";
   }
   return true;
 }

@@ -128,9 +128,7 @@ void Lexer::skipComment() {
     ++cur;
 }
 
-static bool isIdentifierStart(char c) {
-  return llvm::isAlpha(c) || c == '_';
-}
+static bool isIdentifierStart(char c) { return llvm::isAlpha(c) || c == '_'; }
 static bool isIdentifierChar(char c) { return llvm::isAlnum(c) || c == '_'; }
 
 Token Lexer::lex() {
@@ -209,8 +207,8 @@ Token Lexer::lexIdentifier(const char *start) {
 Token Lexer::lexInvalid(const char *start) {
   cur = start;
   uint32_t codePoint = static_cast<unsigned char>(*start);
-  size_t length = decodeUTF8(llvm::StringRef(cur, buffer.end() - cur),
-                             codePoint);
+  size_t length =
+      decodeUTF8(llvm::StringRef(cur, buffer.end() - cur), codePoint);
   // validateText() guarantees well-formed UTF-8; stay safe regardless.
   cur += length ? length : 1;
   Token token = make(TokenKind::Error, start);
@@ -254,8 +252,7 @@ Token Lexer::lexNumber(const char *start) {
     while (cur != end && (isIdentifierChar(*cur) || *cur == '.'))
       ++cur;
     Token token = make(TokenKind::Error, start);
-    diags.error(token.getRange(),
-                "invalid number " + quote(token.spelling));
+    diags.error(token.getRange(), "invalid number " + quote(token.spelling));
     return token;
   }
 

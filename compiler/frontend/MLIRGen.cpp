@@ -66,8 +66,7 @@ private:
   //===--- Layers -------------------------------------------------------===//
   Value emitLayer(const Layer &layer, Value input);
   Value emitLayers(const std::vector<Layer> &layers, Value input);
-  Value emitActivation(const Activation &activation, Value input,
-                       Location loc);
+  Value emitActivation(const Activation &activation, Value input, Location loc);
 
   mlir::MLIRContext &context;
   mlir::OpBuilder builder;
@@ -117,15 +116,15 @@ void MLIRGen::collectParams() {
       continue;
     firstParam[layer] = params.size();
     Location loc = getLoc(layer->getLoc(), layer->name);
-    params.push_back({layer->name + ".weight",
-                      mlir::RankedTensorType::get(layer->weightShape,
-                                                  builder.getF32Type()),
-                      layer->fanIn, loc});
+    params.push_back(
+        {layer->name + ".weight",
+         mlir::RankedTensorType::get(layer->weightShape, builder.getF32Type()),
+         layer->fanIn, loc});
     if (layer->hasBias())
-      params.push_back({layer->name + ".bias",
-                        mlir::RankedTensorType::get(layer->biasShape,
-                                                    builder.getF32Type()),
-                        layer->fanIn, loc});
+      params.push_back(
+          {layer->name + ".bias",
+           mlir::RankedTensorType::get(layer->biasShape, builder.getF32Type()),
+           layer->fanIn, loc});
   }
 }
 
@@ -134,10 +133,11 @@ void MLIRGen::setModuleAttributes(mlir::ModuleOp module) {
   module->setAttr("ae.model", builder.getStringAttr(model.name));
   module->setAttr("ae.input_shape",
                   builder.getDenseI64ArrayAttr(model.inputShape));
-  module->setAttr("ae.latent_size", builder.getI64IntegerAttr(model.latentSize));
-  module->setAttr("ae.latent_kind",
-                  builder.getStringAttr(model.isGaussian() ? "gaussian"
-                                                           : "deterministic"));
+  module->setAttr("ae.latent_size",
+                  builder.getI64IntegerAttr(model.latentSize));
+  module->setAttr(
+      "ae.latent_kind",
+      builder.getStringAttr(model.isGaussian() ? "gaussian" : "deterministic"));
   const OptimizerSection &opt = *model.optimizer;
   llvm::SmallVector<mlir::NamedAttribute> fields;
   if (opt.kind == OptimizerSection::Kind::Adam) {
@@ -176,8 +176,8 @@ mlir::func::FuncOp MLIRGen::createFunction(llvm::StringRef name,
     func.setArgAttr(index, "ae.fan_in",
                     builder.getI64IntegerAttr(params[i].fanIn));
   }
-  mlir::Block *entry = builder.createBlock(&func.getBody(), {}, inputs,
-                                           argLocs);
+  mlir::Block *entry =
+      builder.createBlock(&func.getBody(), {}, inputs, argLocs);
   paramValues.assign(entry->args_begin() + leading.size(), entry->args_end());
   builder.setInsertionPointToStart(entry);
   return func;
@@ -211,9 +211,8 @@ Value MLIRGen::emitActivation(const Activation &activation, Value input,
   std::optional<double> alpha;
   if (activation.kind == ActivationKind::LeakyRelu)
     alpha = activation.alpha.value;
-  return mlir::ae::ActivationOp::create(builder, loc,
-                                        convertActivation(activation.kind),
-                                        input, alpha);
+  return mlir::ae::ActivationOp::create(
+      builder, loc, convertActivation(activation.kind), input, alpha);
 }
 
 Value MLIRGen::emitLayer(const Layer &layer, Value input) {
@@ -235,9 +234,9 @@ Value MLIRGen::emitLayer(const Layer &layer, Value input) {
                                         layer.stride.value, layer.pad.value);
     break;
   case LayerKind::Deconv:
-    output = mlir::ae::Deconv2DOp::create(
-        builder, loc, input, weight, bias, layer.stride.value,
-        layer.pad.value, layer.outputPadding.value);
+    output = mlir::ae::Deconv2DOp::create(builder, loc, input, weight, bias,
+                                          layer.stride.value, layer.pad.value,
+                                          layer.outputPadding.value);
     break;
   case LayerKind::Flatten:
   case LayerKind::Reshape: {
@@ -295,10 +294,10 @@ void MLIRGen::buildLoss() {
   // clean input.
   Value input = x;
   if (model.noise)
-    input = mlir::ae::NoiseOp::create(
-        builder, getLoc(model.noise->range.Start, "noise"),
-        convertNoise(model.noise->kind), x, seed, call,
-        model.noise->value.value);
+    input = mlir::ae::NoiseOp::create(builder,
+                                      getLoc(model.noise->range.Start, "noise"),
+                                      convertNoise(model.noise->kind), x, seed,
+                                      call, model.noise->value.value);
 
   Value features = emitLayers(model.encoder->layers, input);
   Value z, mu, logvar;
@@ -306,8 +305,8 @@ void MLIRGen::buildLoss() {
     mu = emitLayer(model.heads[0], features);
     logvar = emitLayer(model.heads[1], features);
     z = mlir::ae::ReparamOp::create(
-        builder, getLoc(model.latent->range.Start, "reparam"), mu, logvar,
-        seed, call);
+        builder, getLoc(model.latent->range.Start, "reparam"), mu, logvar, seed,
+        call);
   } else {
     z = emitLayer(model.heads[0], features);
   }
@@ -319,14 +318,12 @@ void MLIRGen::buildLoss() {
     Location loc = getLoc(term.range.Start, getLossTermName(term.kind));
     switch (term.kind) {
     case LossTermKind::MSE:
-      terms.push_back(
-          mlir::ae::MseOp::create(builder, loc, reconstruction, x));
+      terms.push_back(mlir::ae::MseOp::create(builder, loc, reconstruction, x));
       break;
     case LossTermKind::BCE:
       // The canonicalizer fuses a final sigmoid into the stable
       // with-logits form.
-      terms.push_back(
-          mlir::ae::BceOp::create(builder, loc, reconstruction, x));
+      terms.push_back(mlir::ae::BceOp::create(builder, loc, reconstruction, x));
       break;
     case LossTermKind::KL:
       terms.push_back(mlir::ae::KlNormalOp::create(builder, loc, mu, logvar));
@@ -347,9 +344,9 @@ void MLIRGen::buildLoss() {
 void MLIRGen::buildEncode() {
   Location inputLoc = getLoc(model.input->range.Start, "x");
   Location modelLoc = getLoc(model.nameRange.Start, model.name);
-  auto func = createFunction("encode", {getBatchType(model.inputShape)},
-                             {inputLoc}, getBatchType({model.latentSize}),
-                             modelLoc);
+  auto func =
+      createFunction("encode", {getBatchType(model.inputShape)}, {inputLoc},
+                     getBatchType({model.latentSize}), modelLoc);
   Value features = emitLayers(model.encoder->layers, func.getArgument(0));
   // A VAE encodes to the mean of q(z|x).
   Value z = emitLayer(model.heads[0], features);
@@ -359,17 +356,17 @@ void MLIRGen::buildEncode() {
 void MLIRGen::buildDecode() {
   Location latentLoc = getLoc(model.latent->range.Start, "z");
   Location modelLoc = getLoc(model.nameRange.Start, model.name);
-  auto func = createFunction("decode", {getBatchType({model.latentSize})},
-                             {latentLoc}, getBatchType(model.inputShape),
-                             modelLoc);
+  auto func =
+      createFunction("decode", {getBatchType({model.latentSize})}, {latentLoc},
+                     getBatchType(model.inputShape), modelLoc);
   Value output = emitLayers(model.decoder->layers, func.getArgument(0));
   mlir::func::ReturnOp::create(builder, modelLoc, output);
 }
 
 mlir::OwningOpRef<mlir::ModuleOp> MLIRGen::build() {
   context.loadDialect<mlir::ae::AeDialect, mlir::func::FuncDialect>();
-  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(
-      getLoc(model.keywordRange.Start, model.name));
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ModuleOp::create(getLoc(model.keywordRange.Start, model.name));
   setModuleAttributes(*module);
   collectParams();
 

@@ -102,8 +102,8 @@ private:
   LogicalResult parseLossTerm(LossTerm &term);
   LogicalResult parseOptimizer(ModelAST &model);
   template <typename Section>
-  void setSection(std::optional<Section> &slot, Section section,
-                  SMRange range, llvm::StringRef what);
+  void setSection(std::optional<Section> &slot, Section section, SMRange range,
+                  llvm::StringRef what);
 
   //===--- Layers -------------------------------------------------------===//
   LogicalResult parseLayer(Layer &layer);
@@ -122,12 +122,12 @@ private:
   /// named); reports unknown, repeated and missing arguments.
   LogicalResult bindArgs(const Call &call, llvm::ArrayRef<ParamSpec> specs,
                          llvm::SmallVectorImpl<const Arg *> &bound);
-  LogicalResult getInt(const Call &call, const Arg *arg,
-                       const ParamSpec &spec, Located<int64_t> &result);
+  LogicalResult getInt(const Call &call, const Arg *arg, const ParamSpec &spec,
+                       Located<int64_t> &result);
   LogicalResult getFloat(const Call &call, const Arg *arg,
                          const ParamSpec &spec, Located<double> &result);
-  LogicalResult getBool(const Call &call, const Arg *arg,
-                        const ParamSpec &spec, Located<bool> &result);
+  LogicalResult getBool(const Call &call, const Arg *arg, const ParamSpec &spec,
+                        Located<bool> &result);
 
   SMRange rangeFrom(SMLoc start) const { return {start, lastEnd}; }
 
@@ -299,10 +299,10 @@ LogicalResult Parser::parseSection(ModelAST &model) {
     return parseLoss(model);
   if (keyword == "optimizer")
     return parseOptimizer(model);
-  bool isLayer = llvm::is_contained({"dense", "conv", "deconv", "flatten",
-                                     "reshape"},
-                                    keyword) ||
-                 parseActivationName(keyword).has_value();
+  bool isLayer =
+      llvm::is_contained({"dense", "conv", "deconv", "flatten", "reshape"},
+                         keyword) ||
+      parseActivationName(keyword).has_value();
   diags.error(tok.getRange(),
               "unknown section '" + keyword + "'; expected " + kSectionList +
                   (isLayer ? " (layers belong in 'encoder { ... }' or "
@@ -330,9 +330,10 @@ LogicalResult Parser::parseLatent(ModelAST &model) {
     latent.kind = LatentSection::Kind::Gaussian;
     consume();
   }
-  if (failed(parseInteger(latent.size, latent.kind == LatentSection::Kind::Gaussian
-                                           ? "the latent size"
-                                           : "the latent size or 'gaussian'")))
+  if (failed(
+          parseInteger(latent.size, latent.kind == LatentSection::Kind::Gaussian
+                                        ? "the latent size"
+                                        : "the latent size or 'gaussian'")))
     return failure();
   latent.range = rangeFrom(start);
   setSection(model.latent, latent, latent.range, "latent");
@@ -574,9 +575,8 @@ LogicalResult Parser::parseLayer(Layer &layer) {
     llvm::SmallVector<const Arg *, 6> bound;
     if (failed(parseCall(call, usage)) || failed(bindArgs(call, specs, bound)))
       return failure();
-    Located<int64_t> *intTargets[] = {&layer.size, &layer.kernel,
-                                      &layer.stride, &layer.pad,
-                                      &layer.outputPadding};
+    Located<int64_t> *intTargets[] = {&layer.size, &layer.kernel, &layer.stride,
+                                      &layer.pad, &layer.outputPadding};
     for (size_t i = 0; i < specs.size(); ++i) {
       if (!bound[i])
         continue;
@@ -608,8 +608,8 @@ LogicalResult Parser::parseLayer(Layer &layer) {
     layer.range = activation.range;
     return success();
   } else {
-    diags.error(tok.getRange(), "unknown layer '" + name + "'; expected " +
-                                    kLayerList);
+    diags.error(tok.getRange(),
+                "unknown layer '" + name + "'; expected " + kLayerList);
     return failure();
   }
   layer.range = rangeFrom(start);
@@ -651,9 +651,8 @@ LogicalResult Parser::parseActivation(Activation &activation) {
   return success();
 }
 
-LogicalResult
-Parser::parseDims(llvm::SmallVectorImpl<Located<int64_t>> &dims,
-                  llvm::StringRef what) {
+LogicalResult Parser::parseDims(llvm::SmallVectorImpl<Located<int64_t>> &dims,
+                                llvm::StringRef what) {
   if (failed(expect(TokenKind::LBracket, "'[' to start " + what)))
     return failure();
   while (true) {
@@ -786,10 +785,10 @@ LogicalResult Parser::bindArgs(const Call &call,
         continue;
       }
       if (positional >= specs.size()) {
-        diags.error(arg.valueRange,
-                    "too many arguments to '" + call.callee + "' (its "
-                        "arguments are " +
-                        listParams(specs) + ")");
+        diags.error(arg.valueRange, "too many arguments to '" + call.callee +
+                                        "' (its "
+                                        "arguments are " +
+                                        listParams(specs) + ")");
         ok = false;
         continue;
       }
@@ -821,8 +820,9 @@ LogicalResult Parser::bindArgs(const Call &call,
     if (specs[i].required && !bound[i]) {
       diags.error(call.calleeRange, "'" + call.callee +
                                         "' is missing its argument '" +
-                                        specs[i].name + "' (its arguments "
-                                                        "are " +
+                                        specs[i].name +
+                                        "' (its arguments "
+                                        "are " +
                                         listParams(specs) + ")");
       ok = false;
     }
@@ -846,13 +846,11 @@ LogicalResult Parser::getInt(const Call &call, const Arg *arg,
 }
 
 LogicalResult Parser::getFloat(const Call &call, const Arg *arg,
-                               const ParamSpec &spec,
-                               Located<double> &result) {
+                               const ParamSpec &spec, Located<double> &result) {
   if (!arg->value.isNumber()) {
-    diags.error(arg->valueRange, "argument '" + llvm::Twine(spec.name) +
-                                     "' of '" + call.callee +
-                                     "' must be a number, found '" +
-                                     arg->getValueText() + "'");
+    diags.error(arg->valueRange,
+                "argument '" + llvm::Twine(spec.name) + "' of '" + call.callee +
+                    "' must be a number, found '" + arg->getValueText() + "'");
     return failure();
   }
   result = Located<double>(arg->negative ? -arg->value.floatValue

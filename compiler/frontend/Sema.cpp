@@ -18,8 +18,7 @@ namespace {
 
 class Sema {
 public:
-  Sema(ModelAST &model, DiagnosticEngine &diags)
-      : model(model), diags(diags) {}
+  Sema(ModelAST &model, DiagnosticEngine &diags) : model(model), diags(diags) {}
 
   LogicalResult run();
 
@@ -74,8 +73,8 @@ bool Sema::checkSize(const Located<int64_t> &value, const llvm::Twine &what,
   }
   if (value.value > max) {
     diags.error(value.range, what + " " + llvm::Twine(value.value) +
-                                 " is too large (at most " +
-                                 llvm::Twine(max) + ")");
+                                 " is too large (at most " + llvm::Twine(max) +
+                                 ")");
     return false;
   }
   return true;
@@ -87,30 +86,89 @@ bool Sema::checkRange(const Located<double> &value, const llvm::Twine &what,
   double v = value.value;
   bool ok = std::isfinite(v) && (minExclusive ? v > min : v >= min) && v < max;
   if (!ok)
-    diags.error(value.range, what + " must be " + allowed + ", found " +
-                                 formatNumber(v));
+    diags.error(value.range,
+                what + " must be " + allowed + ", found " + formatNumber(v));
   return ok;
 }
 
 void Sema::checkName() {
   // The name becomes C identifiers (`M_create`) and the type `M` itself, in
   // a header that C and C++ both include.
-  static const char *const keywords[] = {
-      "alignas",   "alignof",   "and",      "asm",       "auto",
-      "bool",      "break",     "case",     "catch",     "char",
-      "class",     "const",     "constexpr", "continue", "default",
-      "delete",    "do",        "double",   "else",      "enum",
-      "explicit",  "extern",    "false",    "float",     "for",
-      "friend",    "goto",      "if",       "inline",    "int",
-      "long",      "mutable",   "namespace", "new",      "not",
-      "nullptr",   "operator",  "or",       "private",   "protected",
-      "public",    "register",  "restrict", "return",    "short",
-      "signed",    "sizeof",    "static",   "struct",    "switch",
-      "template",  "this",      "throw",    "true",      "try",
-      "typedef",   "typeid",    "typename", "union",     "unsigned",
-      "using",     "virtual",   "void",     "volatile",  "while",
-      "xor",       "_Bool",     "_Complex", "_Generic",  "_Noreturn",
-      "_Static_assert", "_Thread_local", "_Alignas", "_Alignof", "_Atomic"};
+  static const char *const keywords[] = {"alignas",
+                                         "alignof",
+                                         "and",
+                                         "asm",
+                                         "auto",
+                                         "bool",
+                                         "break",
+                                         "case",
+                                         "catch",
+                                         "char",
+                                         "class",
+                                         "const",
+                                         "constexpr",
+                                         "continue",
+                                         "default",
+                                         "delete",
+                                         "do",
+                                         "double",
+                                         "else",
+                                         "enum",
+                                         "explicit",
+                                         "extern",
+                                         "false",
+                                         "float",
+                                         "for",
+                                         "friend",
+                                         "goto",
+                                         "if",
+                                         "inline",
+                                         "int",
+                                         "long",
+                                         "mutable",
+                                         "namespace",
+                                         "new",
+                                         "not",
+                                         "nullptr",
+                                         "operator",
+                                         "or",
+                                         "private",
+                                         "protected",
+                                         "public",
+                                         "register",
+                                         "restrict",
+                                         "return",
+                                         "short",
+                                         "signed",
+                                         "sizeof",
+                                         "static",
+                                         "struct",
+                                         "switch",
+                                         "template",
+                                         "this",
+                                         "throw",
+                                         "true",
+                                         "try",
+                                         "typedef",
+                                         "typeid",
+                                         "typename",
+                                         "union",
+                                         "unsigned",
+                                         "using",
+                                         "virtual",
+                                         "void",
+                                         "volatile",
+                                         "while",
+                                         "xor",
+                                         "_Bool",
+                                         "_Complex",
+                                         "_Generic",
+                                         "_Noreturn",
+                                         "_Static_assert",
+                                         "_Thread_local",
+                                         "_Alignas",
+                                         "_Alignof",
+                                         "_Atomic"};
   for (const char *keyword : keywords) {
     if (model.name == keyword) {
       diags.error(model.nameRange,
@@ -155,9 +213,9 @@ bool Sema::checkInput() {
   if (!ok)
     return false;
   if (model.input->dims.size() > 8) {
-    diags.error(model.input->range,
-                "input has rank " + llvm::Twine(model.input->dims.size()) +
-                    "; at most 8 dimensions are supported");
+    diags.error(model.input->range, "input has rank " +
+                                        llvm::Twine(model.input->dims.size()) +
+                                        "; at most 8 dimensions are supported");
     return false;
   }
   model.inputShape.clear();
@@ -189,12 +247,10 @@ void Sema::checkNoise(bool inputOk) {
   const NoiseSection &noise = *model.noise;
   switch (noise.kind) {
   case NoiseKind::Mask:
-    checkRange(noise.value, "mask probability p", 0.0, false, 1.0,
-               "in [0, 1)");
+    checkRange(noise.value, "mask probability p", 0.0, false, 1.0, "in [0, 1)");
     return;
   case NoiseKind::Gaussian:
-    checkRange(noise.value, "gaussian noise sigma", 0.0, true, HUGE_VAL,
-               "> 0");
+    checkRange(noise.value, "gaussian noise sigma", 0.0, true, HUGE_VAL, "> 0");
     return;
   case NoiseKind::Blur:
   case NoiseKind::Block:
@@ -207,8 +263,9 @@ void Sema::checkNoise(bool inputOk) {
   if (!inputOk)
     return;
   if (model.inputShape.size() != 3) {
-    diags.error(noise.range, "'" + kind + "' noise needs an image input "
-                                          "[C, H, W], but the input is " +
+    diags.error(noise.range, "'" + kind +
+                                 "' noise needs an image input "
+                                 "[C, H, W], but the input is " +
                                  formatShape(model.inputShape));
     diags.note(model.input->range.Start, "input declared here");
     return;
@@ -242,8 +299,7 @@ void Sema::checkOptimizer() {
   if (!model.optimizer)
     return;
   const OptimizerSection &opt = *model.optimizer;
-  checkRange(opt.lr, "learning rate lr", 0.0, true, HUGE_VAL,
-             "> 0 and finite");
+  checkRange(opt.lr, "learning rate lr", 0.0, true, HUGE_VAL, "> 0 and finite");
   if (opt.kind == OptimizerSection::Kind::SGD) {
     checkRange(opt.momentum, "momentum", 0.0, false, 1.0, "in [0, 1)");
     return;
@@ -278,8 +334,8 @@ void Sema::checkLoss() {
 
 void Sema::checkActivation(const Activation &activation) {
   if (activation.kind == ActivationKind::LeakyRelu)
-    checkRange(activation.alpha, "leaky_relu slope alpha", 0.0, false,
-               HUGE_VAL, ">= 0 and finite");
+    checkRange(activation.alpha, "leaky_relu slope alpha", 0.0, false, HUGE_VAL,
+               ">= 0 and finite");
 }
 
 LogicalResult Sema::inferDense(Layer &layer, const Shape &input) {
@@ -306,13 +362,13 @@ LogicalResult Sema::inferConv(Layer &layer, const Shape &input) {
   bool isDeconv = layer.kind == LayerKind::Deconv;
   llvm::StringRef kind = getLayerKindName(layer.kind);
   if (input.size() != 3) {
-    diags.error(layer.range,
-                "'" + layer.format() +
-                    "' needs an image input [C, H, W], but its input has "
-                    "shape " +
-                    formatShape(input) +
-                    (input.size() == 1 ? "; add 'reshape[C, H, W]' before it"
-                                       : ""));
+    diags.error(
+        layer.range,
+        "'" + layer.format() +
+            "' needs an image input [C, H, W], but its input has "
+            "shape " +
+            formatShape(input) +
+            (input.size() == 1 ? "; add 'reshape[C, H, W]' before it" : ""));
     return failure();
   }
   bool ok = checkSize(layer.size, kind + " channels");
@@ -348,15 +404,13 @@ LogicalResult Sema::inferConv(Layer &layer, const Shape &input) {
       result = padded < 0 ? 0 : padded / s + 1;
     }
     if (result < 1) {
-      std::string formula =
-          isDeconv ? "(H - 1) * stride - 2 * pad + k + outpad"
-                   : "(H + 2 * pad - k) / stride + 1";
-      diags.error(layer.range, "'" + layer.format() + "' on input " +
-                                   formatShape(input) +
-                                   " gives an empty output: " + formula +
-                                   " is less than 1 for " +
-                                   (i == 1 ? "H = " : "W = ") +
-                                   llvm::Twine(extent));
+      std::string formula = isDeconv ? "(H - 1) * stride - 2 * pad + k + outpad"
+                                     : "(H + 2 * pad - k) / stride + 1";
+      diags.error(layer.range,
+                  "'" + layer.format() + "' on input " + formatShape(input) +
+                      " gives an empty output: " + formula +
+                      " is less than 1 for " + (i == 1 ? "H = " : "W = ") +
+                      llvm::Twine(extent));
       return failure();
     }
     output[i] = result;
@@ -405,13 +459,13 @@ LogicalResult Sema::inferLayer(Layer &layer, const Shape &input) {
     int64_t count = getElementCount(target);
     int64_t inputCount = getElementCount(input);
     if (count != inputCount) {
-      diags.error(layer.range,
-                  "'" + layer.format() + "' cannot reshape " +
-                      formatShape(input) + " (" + llvm::Twine(inputCount) +
-                      " elements) to " + formatShape(target) + " (" +
-                      (count < 0 ? std::string("too many")
-                                 : std::to_string(count)) +
-                      " elements)");
+      diags.error(
+          layer.range,
+          "'" + layer.format() + "' cannot reshape " + formatShape(input) +
+              " (" + llvm::Twine(inputCount) + " elements) to " +
+              formatShape(target) + " (" +
+              (count < 0 ? std::string("too many") : std::to_string(count)) +
+              " elements)");
       return failure();
     }
     layer.outputShape = target;
@@ -435,8 +489,8 @@ LogicalResult Sema::inferLayer(Layer &layer, const Shape &input) {
   }
   layer.weightCount =
       layer.weightShape.empty() ? 0 : getElementCount(layer.weightShape);
-  layer.biasCount = layer.biasShape.empty() ? 0
-                                            : getElementCount(layer.biasShape);
+  layer.biasCount =
+      layer.biasShape.empty() ? 0 : getElementCount(layer.biasShape);
   int64_t paramCount;
   if (layer.weightCount < 0 || layer.biasCount < 0 ||
       llvm::AddOverflow(layer.weightCount, layer.biasCount, paramCount)) {
@@ -464,8 +518,7 @@ LogicalResult Sema::inferBlock(LayerBlock &block, llvm::StringRef prefix,
 /// shape-only layers and identities; Identity if there is none.
 static ActivationKind getFinalActivation(const LayerBlock &block) {
   for (const Layer &layer : llvm::reverse(block.layers)) {
-    if (layer.activation &&
-        layer.activation->kind != ActivationKind::Identity)
+    if (layer.activation && layer.activation->kind != ActivationKind::Identity)
       return layer.activation->kind;
     if (layer.kind == LayerKind::Flatten || layer.kind == LayerKind::Reshape ||
         layer.kind == LayerKind::Activation)
@@ -497,8 +550,8 @@ void Sema::checkShapes() {
           Layer head;
           head.kind = LayerKind::Dense;
           head.range = model.latent->range;
-          head.size = Located<int64_t>(model.latentSize,
-                                       model.latent->size.range);
+          head.size =
+              Located<int64_t>(model.latentSize, model.latent->size.range);
           head.name = name;
           (void)inferLayer(head, shape);
           model.heads.push_back(std::move(head));
@@ -539,8 +592,7 @@ void Sema::checkShapes() {
         diags.note(model.decoder->layers.back().range.Start,
                    "the decoder ends here");
       else
-        diags.note(model.decoder->keywordRange.Start,
-                   "the decoder is empty");
+        diags.note(model.decoder->keywordRange.Start, "the decoder is empty");
     }
   }
 }

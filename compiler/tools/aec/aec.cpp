@@ -35,19 +35,19 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/MC/MCSubtargetInfo.h"
-#include "llvm/MC/TargetRegistry.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <cerrno>
 #include <csignal>
@@ -81,8 +81,9 @@ cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
                                    cl::cat(aecCategory));
 
 cl::opt<std::string> outputFilename(
-    "o", cl::desc("Output file ('-' for stdout). Default: stdout for text "
-                  "stages, <input stem>.o for --emit=obj"),
+    "o",
+    cl::desc("Output file ('-' for stdout). Default: stdout for text "
+             "stages, <input stem>.o for --emit=obj"),
     cl::value_desc("file"), cl::cat(aecCategory));
 
 cl::opt<Emit> emitStage(
@@ -216,8 +217,8 @@ int loadModel(llvm::SourceMgr &sourceMgr,
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFilename,
                                                    /*IsText=*/true);
   if (std::error_code error = buffer.getError()) {
-    printError() << "cannot open '" << inputFilename
-                 << "': " << error.message() << "\n";
+    printError() << "cannot open '" << inputFilename << "': " << error.message()
+                 << "\n";
     return ExitIOError;
   }
   unsigned bufferID =
@@ -318,7 +319,8 @@ int validateTarget() {
   llvm::Triple triple(targetTriple.empty() ? llvm::sys::getDefaultTargetTriple()
                                            : std::string(targetTriple));
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) {
     printError() << "unknown target triple '" << triple.str() << "': " << error
                  << "\n";
@@ -373,9 +375,8 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   // ae dialect -> exported kernels on linalg + tensors (ae-to-linalg,
   // ae-kernel-abi). The header is written from this module: it carries the
   // exact parameter and optimizer-state layout (`ae.params`).
-  if (int code = runPasses(*module, [](mlir::PassManager &pm) {
-        aec::buildLinalgPipeline(pm);
-      }))
+  if (int code = runPasses(
+          *module, [](mlir::PassManager &pm) { aec::buildLinalgPipeline(pm); }))
     return code;
   if (emitStage == Emit::Linalg)
     return printModule(*module, outputs);
@@ -421,9 +422,9 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   }
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
-  if (llvm::Error error = aec::emitObject(
-          *module, codegen, os,
-          isAsm ? aec::OutputKind::Assembly : aec::OutputKind::Object))
+  if (llvm::Error error = aec::emitObject(*module, codegen, os,
+                                          isAsm ? aec::OutputKind::Assembly
+                                                : aec::OutputKind::Object))
     return reportBackendError(std::move(error));
   output.contents.assign(buffer.begin(), buffer.end());
   if (!isAsm)

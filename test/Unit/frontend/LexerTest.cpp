@@ -1,7 +1,7 @@
 //===- LexerTest.cpp - Unit tests of the .ae lexer ------------------------===//
 
-#include "compiler/frontend/Diagnostics.h"
 #include "compiler/frontend/Lexer.h"
+#include "compiler/frontend/Diagnostics.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -29,8 +29,8 @@ protected:
     diagText.clear();
     diagStream = std::make_unique<llvm::raw_string_ostream>(diagText);
     diags = std::make_unique<DiagnosticEngine>(*sourceMgr, *diagStream);
-    lexer = std::make_unique<Lexer>(
-        sourceMgr->getMemoryBuffer(1)->getBuffer(), *diags);
+    lexer = std::make_unique<Lexer>(sourceMgr->getMemoryBuffer(1)->getBuffer(),
+                                    *diags);
     std::vector<Token> tokens;
     // As in the parser: text that fails validation is not lexed.
     if (validate && !(validateResult = lexer->validateText()))
@@ -106,10 +106,10 @@ TEST_F(LexerTest, IdentifiersWithUnderscoresAndDigits) {
 }
 
 TEST_F(LexerTest, NewlinesSeparateStatementsOutsideGroups) {
-  EXPECT_EQ(kinds("a\nb\r\nc\rd"),
-            (std::vector<K>{K::Identifier, K::Newline, K::Identifier,
-                            K::Newline, K::Identifier, K::Newline,
-                            K::Identifier}));
+  EXPECT_EQ(
+      kinds("a\nb\r\nc\rd"),
+      (std::vector<K>{K::Identifier, K::Newline, K::Identifier, K::Newline,
+                      K::Identifier, K::Newline, K::Identifier}));
   // Inside (...) and [...] a statement may span lines.
   EXPECT_EQ(kinds("f(1,\n 2)\n[3,\n4]\n"),
             (std::vector<K>{K::Identifier, K::LParen, K::Integer, K::Comma,
@@ -125,8 +125,8 @@ TEST_F(LexerTest, BracesAndSemicolonsResetAnUnclosedGroup) {
             (std::vector<K>{K::Identifier, K::LParen, K::Integer, K::RBrace,
                             K::Newline, K::Identifier, K::Newline}));
   EXPECT_EQ(kinds("d(10 ;\nx"),
-            (std::vector<K>{K::Identifier, K::LParen, K::Integer,
-                            K::Semicolon, K::Newline, K::Identifier}));
+            (std::vector<K>{K::Identifier, K::LParen, K::Integer, K::Semicolon,
+                            K::Newline, K::Identifier}));
   // A stray `)` does not make the depth negative.
   EXPECT_EQ(kinds(")\nx"),
             (std::vector<K>{K::RParen, K::Newline, K::Identifier}));
@@ -196,8 +196,7 @@ TEST_F(LexerTest, FloatOverflowAndUnderflowAreErrors) {
   tokens = lexAll("1e-400");
   ASSERT_EQ(tokens.size(), 1u);
   EXPECT_TRUE(tokens[0].is(K::Error));
-  EXPECT_NE(diagText.find("is too small for a 64-bit float"),
-            std::string::npos)
+  EXPECT_NE(diagText.find("is too small for a 64-bit float"), std::string::npos)
       << diagText;
   // Zero written as zero is fine.
   tokens = lexAll("0.0 0e-999");
@@ -264,11 +263,11 @@ TEST_F(LexerTest, ValidateTextReportsTheFirstBadByteOnly) {
   } cases[] = {
       {std::string("ab\0cd\0", 6), "1:3: error: invalid byte 0x00 (NUL)"},
       {"x\n y\xFF\xFE", "2:3: error: invalid UTF-8 byte 0xFF"},
-      {"\xC0\xAF", "1:1: error: invalid UTF-8 byte 0xC0"},       // overlong
-      {"a\xED\xA0\x80", "1:2: error: invalid UTF-8 byte 0xED"},  // surrogate
+      {"\xC0\xAF", "1:1: error: invalid UTF-8 byte 0xC0"},         // overlong
+      {"a\xED\xA0\x80", "1:2: error: invalid UTF-8 byte 0xED"},    // surrogate
       {"\xF4\x90\x80\x80", "1:1: error: invalid UTF-8 byte 0xF4"}, // > 10FFFF
-      {"caf\xC3", "1:4: error: invalid UTF-8 byte 0xC3"},         // truncated
-      {"\x80", "1:1: error: invalid UTF-8 byte 0x80"},            // lone tail
+      {"caf\xC3", "1:4: error: invalid UTF-8 byte 0xC3"},          // truncated
+      {"\x80", "1:1: error: invalid UTF-8 byte 0x80"},             // lone tail
       {"a\x01", "1:2: error: invalid control character 0x01"},
       {"a\x7F", "1:2: error: invalid control character 0x7F"},
   };

@@ -5,10 +5,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/frontend/Sema.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Diagnostics.h"
 #include "compiler/frontend/Parser.h"
-#include "compiler/frontend/Sema.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -33,8 +33,7 @@ std::unique_ptr<Checked> check(llvm::StringRef text) {
   llvm::raw_string_ostream os(result->diagText);
   DiagnosticEngine diags(result->sourceMgr, os);
   result->model = parseModel(id, diags);
-  result->ok =
-      result->model && succeeded(checkModel(*result->model, diags));
+  result->ok = result->model && succeeded(checkModel(*result->model, diags));
   return result;
 }
 
