@@ -502,6 +502,14 @@ int main(int argc, char **argv) {
   }
   if (int code = validateTarget())
     return code;
+  if (emitStage == Emit::Obj) {
+    std::string objectPath = getOutputPath(".o");
+    if (objectPath != "-" && getHeaderPath(objectPath) == objectPath) {
+      printError() << "the header would overwrite the object '" << objectPath
+                   << "': name the object *.o or give --header <path>\n";
+      return ExitUsageError;
+    }
+  }
   if (!headerFilename.empty() && emitStage != Emit::Obj) {
     printError() << "--header applies to --emit=obj only\n";
     return ExitUsageError;
