@@ -49,4 +49,18 @@ def EmitCApi : Pass<"ae-emit-c-api", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def RuntimeAllocator : Pass<"ae-runtime-allocator", "mlir::ModuleOp"> {
+  let summary = "Allocate kernel scratch memory through the aert runtime";
+  let description = [{
+    After `finalize-memref-to-llvm{use-generic-functions}`, the kernels
+    allocate their temporaries with `_mlir_memref_to_llvm_alloc` and
+    `_mlir_memref_to_llvm_free`; this pass renames those to the runtime's
+    `aert_alloc` / `aert_free` (runtime/aert.h), so that the runtime decides
+    how scratch memory is obtained and reused between calls. Every call of a
+    kernel allocates the same sizes again: with plain malloc, large blocks go
+    back to the system and fault in again on every step.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // AEC_CODEGEN_PASSES

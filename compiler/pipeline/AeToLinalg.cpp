@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/pipeline/Convolution.h"
 #include "compiler/pipeline/Passes.h"
 
 #include "dialect/AeDialect.h"
@@ -377,74 +378,100 @@ Value conv2d(OpBuilder &b, Location loc, RankedTensorType type, Value x,
       .getResult(0);
 }
 
-/// A transposed convolution as a stride-1 convolution: x [n, Ci, H, W] is
-/// dilated by `stride` and padded by (lo, hi) per spatial dimension (negative
-/// amounts crop the result instead), and convolved with the spatially
-/// flipped weight whose two channel dimensions are swapped. `w` is stored
-/// [Ci, Co, k, k]. The result has type `type` [n, Co, Ho, Wo].
+int64_t floorDiv(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
+
+/// A transposed convolution (the adjoint of a convolution with stride s and
+/// padding p): every input pixel scatters x * w[ci, co] into a k x k window
+/// of the output. Computed as a contraction
+/// cols[i, (co, a, b), (y, x)] = sum_ci w[ci, (co, a, b)] x[i, ci, (y, x)]
+/// followed by col2im: for each kernel tap (a, b), a strided add of
+/// cols[i, co, a, b, y, x] into out[i, co, y s - p + a, x s - p + b] over the
+/// (statically known) pixels that land inside the output. `w` is stored
+/// [Ci, Co, k, k]; the result has type `type` [n, Co, outH, outW].
 Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type,
-                     Value x, Value w, int64_t stride, int64_t loH,
-                     int64_t hiH, int64_t loW, int64_t hiW) {
+                     Value x, Value w, int64_t s, int64_t p) {
   MLIRContext *ctx = b.getContext();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
+  Type f32 = b.getF32Type();
+  int64_t ci = wType.getDimSize(0), co = wType.getDimSize(1);
   int64_t k = wType.getDimSize(2);
   int64_t h = xType.getDimSize(2), wd = xType.getDimSize(3);
+  int64_t outH = type.getDimSize(2), outW = type.getDimSize(3);
+  int64_t q = co * k * k;
 
-  // Flipped weight w'[o, i, a, b] = w[i, o, k-1-a, k-1-b].
-  auto flippedType = RankedTensorType::get(
-      {wType.getDimSize(1), wType.getDimSize(0), k, k}, b.getF32Type());
-  AffineExpr o = getAffineDimExpr(0, ctx), i = getAffineDimExpr(1, ctx),
-             a = getAffineDimExpr(2, ctx), bb = getAffineDimExpr(3, ctx);
-  AffineMap read = AffineMap::get(4, 0, {i, o, k - 1 - a, k - 1 - bb}, ctx);
-  Value flipped =
-      linalg::GenericOp::create(
-          b, loc, flippedType, ValueRange{w},
-          ValueRange{tensor::EmptyOp::create(b, loc, flippedType, ValueRange{})},
-          ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(4)}, parallel(4),
+  Value w2 = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({ci, q}, f32), w,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  Value x3 = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({xType.getDimSize(0), ci, h * wd}, f32), x,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  auto colsType = RankedTensorType::get({xType.getDimSize(0), q, h * wd}, f32);
+  // Loops (i, q, hw, ci): cols[i, q, hw] += w[ci, q] x[i, ci, hw].
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  Value cols = buildContraction(
+      b, loc, w2, AffineMap::get(4, 0, {d(3), d(1)}, ctx), x3,
+      AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+      zeroFilled(b, loc, colsType, x), AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx),
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::parallel, utils::IteratorType::reduction});
+  SmallVector<OpFoldResult> colsShape = {tensor::getMixedSize(b, loc, x, 0),
+                                         b.getIndexAttr(co), b.getIndexAttr(k),
+                                         b.getIndexAttr(k), b.getIndexAttr(h),
+                                         b.getIndexAttr(wd)};
+  Value cols6 = tensor::ExpandShapeOp::create(
+      b, loc,
+      RankedTensorType::get({xType.getDimSize(0), co, k, k, h, wd}, f32), cols,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}}, colsShape);
+
+  // col2im, one strided add per kernel tap.
+  Value y = zeroFilled(b, loc, type, x);
+  OpFoldResult n = tensor::getMixedSize(b, loc, x, 0);
+  auto range = [&](int64_t tap, int64_t in, int64_t out) {
+    // Input rows y with 0 <= y s - p + tap < out.
+    int64_t first = std::max<int64_t>(0, ceilDiv(p - tap, s));
+    int64_t last = std::min<int64_t>(in - 1, floorDiv(out - 1 + p - tap, s));
+    return std::make_pair(first, last - first + 1);
+  };
+  for (int64_t a = 0; a < k; ++a) {
+    auto [y0, cy] = range(a, h, outH);
+    if (cy <= 0)
+      continue;
+    for (int64_t bb = 0; bb < k; ++bb) {
+      auto [x0, cx] = range(bb, wd, outW);
+      if (cx <= 0)
+        continue;
+      auto tileType = RankedTensorType::get({xType.getDimSize(0), co, cy, cx}, f32);
+      Value src = tensor::ExtractSliceOp::create(
+          b, loc, tileType, cols6,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
+                                 b.getIndexAttr(a), b.getIndexAttr(bb),
+                                 b.getIndexAttr(y0), b.getIndexAttr(x0)},
+          ArrayRef<OpFoldResult>{n, b.getIndexAttr(co), b.getIndexAttr(1),
+                                 b.getIndexAttr(1), b.getIndexAttr(cy),
+                                 b.getIndexAttr(cx)},
+          ArrayRef<OpFoldResult>(SmallVector<OpFoldResult>(6, b.getIndexAttr(1))));
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                           b.getIndexAttr(y0 * s - p + a),
+                                           b.getIndexAttr(x0 * s - p + bb)};
+      SmallVector<OpFoldResult> sizes = {n, b.getIndexAttr(co),
+                                         b.getIndexAttr(cy), b.getIndexAttr(cx)};
+      SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                           b.getIndexAttr(s), b.getIndexAttr(s)};
+      Value dst = tensor::ExtractSliceOp::create(b, loc, tileType, y, offsets,
+                                                 sizes, strides);
+      Value sum = elementwise1(
+          b, loc, tileType, ValueRange{dst, src}, dst,
           [](OpBuilder &nb, Location nloc, ValueRange args) {
-            linalg::YieldOp::create(nb, nloc, ValueRange{args[0]});
-          })
-          .getResult(0);
-
-  // Dilate and pad in one step: x goes into a zero tensor at stride s.
-  int64_t padLoH = std::max<int64_t>(loH, 0), padHiH = std::max<int64_t>(hiH, 0);
-  int64_t padLoW = std::max<int64_t>(loW, 0), padHiW = std::max<int64_t>(hiW, 0);
-  SmallVector<int64_t> shape(xType.getShape());
-  shape[2] = (h - 1) * stride + 1 + padLoH + padHiH;
-  shape[3] = (wd - 1) * stride + 1 + padLoW + padHiW;
-  auto dilatedType = RankedTensorType::get(shape, b.getF32Type());
-  Value dilated = zeroFilled(b, loc, dilatedType, x);
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                       b.getIndexAttr(padLoH),
-                                       b.getIndexAttr(padLoW)};
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
-  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
-                                       b.getIndexAttr(stride),
-                                       b.getIndexAttr(stride)};
-  if (stride == 1 && padLoH == 0 && padHiH == 0 && padLoW == 0 && padHiW == 0)
-    dilated = x;
-  else
-    dilated = tensor::InsertSliceOp::create(b, loc, x, dilated, offsets, sizes,
-                                            strides);
-
-  // Full result, then crop what negative padding removes.
-  SmallVector<int64_t> fullShape(type.getShape());
-  fullShape[2] = shape[2] - k + 1;
-  fullShape[3] = shape[3] - k + 1;
-  auto fullType = RankedTensorType::get(fullShape, b.getF32Type());
-  Value full = conv2d(b, loc, fullType, dilated, flipped, 1);
-  if (fullType == type)
-    return full;
-  SmallVector<OpFoldResult> cropOffsets = {
-      b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(padLoH - loH),
-      b.getIndexAttr(padLoW - loW)};
-  SmallVector<OpFoldResult> cropSizes = tensor::getMixedSizes(b, loc, full);
-  cropSizes[2] = b.getIndexAttr(type.getDimSize(2));
-  cropSizes[3] = b.getIndexAttr(type.getDimSize(3));
-  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-  return tensor::ExtractSliceOp::create(b, loc, type, full, cropOffsets,
-                                        cropSizes, ones);
+            return arith::AddFOp::create(nb, nloc, args[0], args[1]);
+          });
+      y = tensor::InsertSliceOp::create(b, loc, sum, y, offsets, sizes, strides);
+    }
+  }
+  return y;
 }
 
 struct Conv2DLowering : OpRewritePattern<ae::Conv2DOp> {
@@ -468,13 +495,10 @@ struct Deconv2DLowering : OpRewritePattern<ae::Deconv2DOp> {
   LogicalResult matchAndRewrite(ae::Deconv2DOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    int64_t k = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(2);
-    int64_t lo = k - 1 - op.getPad();
-    int64_t hi = lo + op.getOutputPadding();
     Value y = transposedConv(rewriter, loc,
                              cast<RankedTensorType>(op.getType()),
-                             op.getInput(), op.getWeight(), op.getStride(), lo,
-                             hi, lo, hi);
+                             op.getInput(), op.getWeight(), op.getStride(),
+                             op.getPad());
     if (Value bias = op.getBias())
       y = addChannelBias(rewriter, loc, y, bias);
     rewriter.replaceOp(op, y);
@@ -482,29 +506,23 @@ struct Deconv2DLowering : OpRewritePattern<ae::Deconv2DOp> {
   }
 };
 
+/// The adjoint of the convolution: a transposed convolution of dy with the
+/// same [F, C, k, k] weight (F input, C output channels).
 struct Conv2DGradInputLowering : OpRewritePattern<ae::Conv2DGradInputOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ae::Conv2DGradInputOp op,
                                 PatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
-    auto dyType = cast<RankedTensorType>(op.getGrad().getType());
-    int64_t k = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(2);
-    int64_t s = op.getStride(), p = op.getPad();
-    int64_t lo = k - 1 - p;
-    // Padding after the dilated gradient so that the result has exactly the
-    // input's size (the floor of the forward size formula may have dropped
-    // rows): H - (Ho - 1) s + p - 1.
-    int64_t hiH = type.getDimSize(2) - (dyType.getDimSize(2) - 1) * s + p - 1;
-    int64_t hiW = type.getDimSize(3) - (dyType.getDimSize(3) - 1) * s + p - 1;
-    rewriter.replaceOp(op, transposedConv(rewriter, op.getLoc(), type,
-                                          op.getGrad(), op.getWeight(), s, lo,
-                                          hiH, lo, hiW));
+    rewriter.replaceOp(op, transposedConv(rewriter, op.getLoc(),
+                                          cast<RankedTensorType>(op.getType()),
+                                          op.getGrad(), op.getWeight(),
+                                          op.getStride(), op.getPad()));
     return success();
   }
 };
 
-/// dw[f, c, a, b] = sum_{i, oh, ow} dy[i, f, oh, ow] x[i, c, oh s + a, ow s + b]
-/// (x zero-padded by pad).
+/// dw[f, (c, a, b)] = sum_{i, p} dy[i, f, p] cols[i, (c, a, b), p] with the
+/// im2col of the padded input: a contraction over the batch and the output
+/// pixels.
 struct Conv2DGradWeightLowering : OpRewritePattern<ae::Conv2DGradWeightOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ae::Conv2DGradWeightOp op,
@@ -512,29 +530,31 @@ struct Conv2DGradWeightLowering : OpRewritePattern<ae::Conv2DGradWeightOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = cast<RankedTensorType>(op.getType());
-    int64_t s = op.getStride(), p = op.getPad();
+    auto dyType = cast<RankedTensorType>(op.getGrad().getType());
+    Type f32 = rewriter.getF32Type();
+    int64_t f = type.getDimSize(0), k = type.getDimSize(2);
+    int64_t q = type.getDimSize(1) * k * k;
+    int64_t outH = dyType.getDimSize(2), outW = dyType.getDimSize(3);
+    int64_t p = op.getPad();
     Value x = padSpatial(rewriter, loc, op.getInput(), p, p, p, p);
-    // Loops (f, c, a, b, i, oh, ow).
+    Value cols = buildIm2Col(rewriter, loc, x, k, op.getStride(), outH, outW);
+    Value dy3 = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({dyType.getDimSize(0), f, outH * outW}, f32),
+        op.getGrad(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap dyMap = AffineMap::get(7, 0, {d(4), d(0), d(5), d(6)}, ctx);
-    AffineMap xMap =
-        AffineMap::get(7, 0, {d(4), d(1), d(5) * s + d(2), d(6) * s + d(3)}, ctx);
-    AffineMap outMap = AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx);
-    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-    iterators.append(3, utils::IteratorType::reduction);
-    Value init = zeroFilled(rewriter, loc, type, Value());
-    Value dw =
-        linalg::GenericOp::create(
-            rewriter, loc, type, ValueRange{op.getGrad(), x}, init,
-            ArrayRef<AffineMap>{dyMap, xMap, outMap}, iterators,
-            [](OpBuilder &nb, Location nloc, ValueRange args) {
-              Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
-              linalg::YieldOp::create(
-                  nb, nloc,
-                  ValueRange{arith::AddFOp::create(nb, nloc, args[2], prod)});
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, dw);
+    auto flatType = RankedTensorType::get({f, q}, f32);
+    // Loops (f, q, i, p).
+    Value dw2 = buildContraction(
+        rewriter, loc, dy3, AffineMap::get(4, 0, {d(2), d(0), d(3)}, ctx), cols,
+        AffineMap::get(4, 0, {d(2), d(1), d(3)}, ctx),
+        zeroFilled(rewriter, loc, flatType, Value()),
+        AffineMap::get(4, 0, {d(0), d(1)}, ctx),
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::reduction, utils::IteratorType::reduction});
+    rewriter.replaceOp(op, tensor::ExpandShapeOp::create(
+                               rewriter, loc, type, dw2,
+                               ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}}));
     return success();
   }
 };

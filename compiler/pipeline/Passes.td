@@ -64,6 +64,18 @@ def TileAndVectorize : Pass<"ae-tile-and-vectorize", "mlir::func::FuncOp"> {
   ];
 }
 
+def FuseElementwise : Pass<"ae-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg.generic producers into consumers";
+  let description = [{
+    `linalg-fuse-elementwise-ops` restricted to what keeps the CPU schedule
+    intact: a producer with a single use and plain (projected permutation)
+    accesses fuses into a consumer that is not a contraction. Gathers
+    (im2col) and contraction operands stay separate ops, so contractions
+    stay contractions and run on register tiles; no reshapes are moved.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def ExpandCopies : Pass<"ae-expand-copies", "mlir::func::FuncOp"> {
   let summary = "Turn strided memref.copy into linalg.copy loops";
   let description = [{

@@ -48,7 +48,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // Tensor level: fuse elementwise chains, then let results be computed in
   // the caller's buffers (empty-tensor elimination needs the
   // materialize_in_destination ops of the kernel ABI), then the schedule.
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   if (options.vectorize) {
@@ -83,7 +83,9 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = options.runtimeAllocator;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -93,6 +95,8 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  if (options.runtimeAllocator)
+    pm.addPass(createRuntimeAllocator());
   if (options.emitCApi)
     pm.addPass(createEmitCApi());
   pm.addPass(createCanonicalizerPass());
@@ -109,6 +113,10 @@ struct LowerToLLVMPipelineOptions
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("Tile, fuse and vectorize"),
                          llvm::cl::init(true)};
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Allocate temporaries with aert_alloc / aert_free"),
+      llvm::cl::init(true)};
   Option<bool> cApi{*this, "c-api",
                     llvm::cl::desc("Add the descriptor and the C API"),
                     llvm::cl::init(true)};
@@ -137,6 +145,7 @@ void registerPipelines() {
         LoweringOptions options;
         options.vectorize = opts.vectorize;
         options.emitCApi = opts.cApi;
+        options.runtimeAllocator = opts.runtimeAllocator;
         options.tileM = opts.tileM;
         options.tileN = opts.tileN;
         options.vectorWidth = opts.vectorWidth;

@@ -33,6 +33,9 @@ struct LoweringOptions {
   int64_t vectorWidth = 16;
   /// Add the model descriptor and the C API trampolines (ae-emit-c-api).
   bool emitCApi = true;
+  /// Allocate kernel temporaries with the runtime's aert_alloc / aert_free
+  /// (ae-runtime-allocator) instead of malloc / free.
+  bool runtimeAllocator = true;
 };
 
 /// Registers every dialect, extension and translation the stages after the

@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/pipeline/Convolution.h"
 #include "compiler/pipeline/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -237,6 +238,68 @@ static bool isTileable(linalg::LinalgOp op) {
   return true;
 }
 
+/// Marks the loops the schedule creates, so that ops inside them are not
+/// scheduled a second time (loops over batches of a contraction are not
+/// marked: their bodies still need tiles).
+constexpr llvm::StringLiteral kTileLoopAttr = "__ae_tile_loop";
+
+static bool isInsideTile(Operation *op) {
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (parent->hasAttr(kTileLoopAttr))
+      return true;
+  return false;
+}
+
+/// A contraction with more loops than a matmul: batch loops, or several M,
+/// N or reduction loops (convolutions as contractions, where the examples
+/// are an N loop of the shared weight; weight gradients summed over the
+/// batch and the pixels). `extra` are the loops to tile by 1 so that a plain
+/// matmul remains: all but the M and N loops innermost in the result and the
+/// reduction loop innermost in the operand holding M.
+static std::optional<SmallVector<unsigned>>
+extraContractionLoops(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || !linalg::isaContractionOpInterface(op) ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!map.isProjectedPermutation())
+      return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return std::nullopt;
+  if (dims->batch.empty() && dims->m.size() == 1 && dims->n.size() == 1 &&
+      dims->k.size() == 1)
+    return std::nullopt;
+  // The last of `candidates` among the results of `map`.
+  auto innermost = [](AffineMap map,
+                      ArrayRef<unsigned> candidates) -> std::optional<unsigned> {
+    for (AffineExpr e : llvm::reverse(map.getResults())) {
+      unsigned pos = cast<AffineDimExpr>(e).getPosition();
+      if (llvm::is_contained(candidates, pos))
+        return pos;
+    }
+    return std::nullopt;
+  };
+  AffineMap resultMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<unsigned> m = innermost(resultMap, dims->m);
+  std::optional<unsigned> n = innermost(resultMap, dims->n);
+  std::optional<unsigned> k;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (m && map.getResultPosition(getAffineDimExpr(*m, op.getContext())))
+      k = innermost(map, dims->k);
+  }
+  if (!m || !n || !k)
+    return std::nullopt;
+  SmallVector<unsigned> extra;
+  for (unsigned d = 0; d < op.getNumLoops(); ++d)
+    if (d != *m && d != *n && d != *k)
+      extra.push_back(d);
+  return extra;
+}
+
 class Scheduler {
 public:
   Scheduler(func::FuncOp func, int64_t tileM, int64_t tileN,
@@ -247,6 +310,9 @@ public:
   LogicalResult run();
 
 private:
+  LogicalResult convolutionsToContractions();
+  LogicalResult reduceToMatmul(linalg::LinalgOp op,
+                               SmallVectorImpl<linalg::LinalgOp> &matmuls);
   LogicalResult tileContraction(linalg::LinalgOp matmul);
   LogicalResult tileOther(linalg::LinalgOp op);
   LogicalResult peelLoops();
@@ -332,8 +398,10 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
     if (op != matmul.getOperation() && op != root)
       eraseIfDead(rewriter, op);
   for (LoopLikeOpInterface loop : tiled->loops)
-    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
+      forOp->setAttr(kTileLoopAttr, rewriter.getUnitAttr());
       tileLoops.push_back(forOp);
+    }
   return success();
 }
 
@@ -376,8 +444,10 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
     return op->emitError("ae-tile-and-vectorize: cannot tile op");
   rewriter.replaceOp(op, tiled->replacements);
   for (LoopLikeOpInterface loop : tiled->loops)
-    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
+      forOp->setAttr(kTileLoopAttr, rewriter.getUnitAttr());
       tileLoops.push_back(forOp);
+    }
   return success();
 }
 
@@ -542,6 +612,71 @@ void Scheduler::hoistSubsets() {
     (void)hoistLoopInvariantSubsets(rewriter, loop);
 }
 
+/// linalg.conv_2d_nchw_fchw (stride s, no dilation, input already padded)
+/// as im2col + a contraction batched over the examples, which then runs on
+/// the register tiles of matmuls instead of scalar loops.
+LogicalResult Scheduler::convolutionsToContractions() {
+  SmallVector<linalg::Conv2DNchwFchwOp> convs;
+  func.walk([&](linalg::Conv2DNchwFchwOp conv) {
+    if (conv.hasPureTensorSemantics())
+      convs.push_back(conv);
+  });
+  for (linalg::Conv2DNchwFchwOp conv : convs) {
+    auto strides = conv.getStrides().getValues<int64_t>();
+    auto dilations = conv.getDilations().getValues<int64_t>();
+    if (strides[0] != strides[1] || dilations[0] != 1 || dilations[1] != 1)
+      continue;
+    auto wType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+    if (!wType.hasStaticShape() || wType.getDimSize(2) != wType.getDimSize(3))
+      continue;
+    rewriter.setInsertionPoint(conv);
+    Value y = buildConvAsContraction(rewriter, conv.getLoc(),
+                                     conv.getInputs()[0], conv.getInputs()[1],
+                                     conv.getOutputs()[0], strides[0]);
+    rewriter.replaceOp(conv, y);
+  }
+  return success();
+}
+
+/// Tiles the batch and outer reduction loops of a contraction by 1 and
+/// drops them: a plain matmul per example remains.
+LogicalResult
+Scheduler::reduceToMatmul(linalg::LinalgOp op,
+                          SmallVectorImpl<linalg::LinalgOp> &matmuls) {
+  std::optional<SmallVector<unsigned>> extra = extraContractionLoops(op);
+  if (!extra)
+    return success();
+  SmallVector<OpFoldResult> tileSizes(op.getNumLoops(),
+                                      rewriter.getIndexAttr(0));
+  for (unsigned d : *extra)
+    tileSizes[d] = rewriter.getIndexAttr(1);
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
+                        tiling);
+  if (failed(tiled))
+    return op->emitError("ae-tile-and-vectorize: cannot tile batch loops");
+  rewriter.replaceOp(op, tiled->replacements);
+  auto generic = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
+  if (!generic)
+    return success();
+  linalg::ControlDropUnitDims control;
+  SmallVector<unsigned> dropped(extra->begin(), extra->end());
+  control.controlFn = [dropped](Operation *) { return dropped; };
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::DropUnitDimsResult> result =
+      linalg::dropUnitDims(rewriter, generic, control);
+  if (failed(result))
+    return success();
+  rewriter.replaceOp(generic, result->replacements);
+  if (auto matmul = dyn_cast<linalg::LinalgOp>(result->resultOp.getOperation()))
+    if (matmulDims(matmul))
+      matmuls.push_back(matmul);
+  return success();
+}
+
 LogicalResult Scheduler::run() {
   {
     RewritePatternSet patterns(func.getContext());
@@ -550,25 +685,38 @@ LogicalResult Scheduler::run() {
       return func.emitError("ae-tile-and-vectorize: in-place rewrite did not "
                             "converge");
   }
+  // Every contraction becomes a plain matmul (per example, for
+  // convolutions and batched products) with B contiguous along N.
+  if (failed(convolutionsToContractions()))
+    return failure();
+  SmallVector<linalg::LinalgOp> contractions;
   {
-    SmallVector<linalg::LinalgOp> contractions;
+    SmallVector<linalg::LinalgOp> general;
     func.walk([&](linalg::LinalgOp op) {
-      if (matmulDims(op) && !op->getParentOfType<scf::ForOp>())
+      if (matmulDims(op))
         contractions.push_back(op);
+      else if (extraContractionLoops(op))
+        general.push_back(op);
     });
-    for (linalg::LinalgOp op : contractions)
+    for (linalg::LinalgOp op : general)
+      if (failed(reduceToMatmul(op, contractions)))
+        return failure();
+    SmallVector<linalg::LinalgOp> plain;
+    for (linalg::LinalgOp op : contractions) {
+      rewriter.setInsertionPoint(op);
       if (failed(transposeStridedB(rewriter, op)))
         return failure();
+    }
+    // transposeStridedB replaced some of them: collect again.
+    contractions.clear();
+    func.walk([&](linalg::LinalgOp op) {
+      if (matmulDims(op))
+        contractions.push_back(op);
+    });
   }
   // Contractions first: their zero fills and elementwise consumers are
-  // fused into their tiles. Then whatever is left at the top level; it is
+  // fused into their tiles. Then whatever is left outside tiles; it is
   // collected only now, since fusion erased some ops.
-  SmallVector<linalg::LinalgOp> contractions;
-  func.walk([&](linalg::LinalgOp op) {
-    if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForOp>() &&
-        matmulDims(op))
-      contractions.push_back(op);
-  });
   for (linalg::LinalgOp op : contractions)
     if (failed(tileContraction(op)))
       return failure();
@@ -578,8 +726,8 @@ LogicalResult Scheduler::run() {
     return failure();
   SmallVector<linalg::LinalgOp> others;
   func.walk([&](linalg::LinalgOp op) {
-    if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForOp>() &&
-        !matmulDims(op) && !isConvolution(op))
+    if (op.hasPureTensorSemantics() && !isInsideTile(op) && !matmulDims(op) &&
+        !isConvolution(op))
       others.push_back(op);
   });
   for (linalg::LinalgOp op : others)
@@ -594,6 +742,7 @@ LogicalResult Scheduler::run() {
     return failure();
   DominanceInfo dominance(func);
   eliminateCommonSubExpressions(rewriter, dominance, func);
+  func.walk([](scf::ForOp loop) { loop->removeAttr(kTileLoopAttr); });
   return success();
 }
 

@@ -10,7 +10,6 @@
 // CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[TA_A:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
 // CHECK-DAG: #[[TA_B:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
-// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 2, -d3 + 2)>
 
 // CHECK-LABEL: func.func @dense(
 // CHECK-SAME: %[[X:.*]]: tensor<?x784xf32>, %[[W:.*]]: tensor<784x400xf32>, %[[B:.*]]: tensor<400xf32>
@@ -46,14 +45,24 @@ func.func @conv(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>, %b: tensor<
   return %y : tensor<?x16x14x14xf32>
 }
 
-// Transposed convolution: the kernel flipped with its channels swapped, the
-// input dilated by the stride and padded by k - 1 - pad (+ output_padding
-// after), then a stride-1 convolution.
+// Transposed convolution: a contraction over the input channels gives
+// every pixel's k x k contributions (cols[i, (co, a, b), (y, x)] =
+// sum_ci w[ci, (co, a, b)] x[i, ci, (y, x)]), then col2im adds each kernel
+// tap's contributions into a stride-2 view of the output: 9 strided adds,
+// the first one (tap 0, 0) lands at output row/column 1 (pad 1), 6 x 6 pixels.
 // CHECK-LABEL: func.func @deconv(
-// CHECK: %[[WF:.*]] = linalg.generic {indexing_maps = [#[[FLIP]], {{.*}}]{{.*}} ins(%{{.*}} : tensor<32x16x3x3xf32>) outs(%{{.*}} : tensor<16x32x3x3xf32>)
-// CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<?x32x16x16xf32>
-// CHECK: %[[D:.*]] = tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 1, 1] [%{{.*}}, 32, 7, 7] [1, 1, 2, 2]
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[D]], %[[WF]] : tensor<?x32x16x16xf32>, tensor<16x32x3x3xf32>) outs(%{{.*}} : tensor<?x16x14x14xf32>)
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<32x16x3x3xf32> into tensor<32x144xf32>
+// CHECK: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<?x32x7x7xf32> into tensor<?x32x49xf32>
+// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[W]], %[[X]] : tensor<32x144xf32>, tensor<?x32x49xf32>) outs(%{{.*}} : tensor<?x144x49xf32>)
+// CHECK: %[[C6:.*]] = tensor.expand_shape %[[COLS]] {{\[\[}}0], [1, 2, 3], [4, 5]] {{.*}} into tensor<?x16x3x3x7x7xf32>
+// CHECK: %[[Y0:.*]] = linalg.fill {{.*}} -> tensor<?x16x14x14xf32>
+// CHECK: %[[SRC:.*]] = tensor.extract_slice %[[C6]][0, 0, 0, 0, 1, 1] [%{{.*}}, 16, 1, 1, 6, 6] [1, 1, 1, 1, 1, 1] : tensor<?x16x3x3x7x7xf32> to tensor<?x16x6x6xf32>
+// CHECK: %[[DST:.*]] = tensor.extract_slice %[[Y0]][0, 0, 1, 1] [%{{.*}}, 16, 6, 6] [1, 1, 2, 2]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[DST]], %[[SRC]] :
+// CHECK: tensor.insert_slice %[[SUM]] into %[[Y0]][0, 0, 1, 1] [%{{.*}}, 16, 6, 6] [1, 1, 2, 2]
+// CHECK-COUNT-8: tensor.insert_slice
+// CHECK-NOT: linalg.conv_2d
+// CHECK: return
 func.func @deconv(%x: tensor<?x32x7x7xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<?x16x14x14xf32> {
   %y = ae.deconv2d %x, %w {stride = 2 : i64, pad = 1 : i64, output_padding = 1 : i64} : (tensor<?x32x7x7xf32>, tensor<32x16x3x3xf32>) -> tensor<?x16x14x14xf32>
   return %y : tensor<?x16x14x14xf32>

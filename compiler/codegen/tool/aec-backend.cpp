@@ -71,6 +71,11 @@ static cl::opt<bool> noVectorize("no-vectorize",
 static cl::opt<bool> noCApi("no-c-api",
                             cl::desc("Do not add the descriptor and C API"),
                             cl::init(false));
+static cl::opt<bool> mallocScratch(
+    "malloc-scratch",
+    cl::desc("Allocate kernel temporaries with malloc/free instead of the "
+             "runtime's aert_alloc/aert_free"),
+    cl::init(false));
 static cl::opt<int64_t> tileM("tile-m", cl::desc("Register tile rows"),
                               cl::init(16));
 static cl::opt<int64_t> tileN("tile-n", cl::desc("Register tile columns"),
@@ -171,6 +176,7 @@ int main(int argc, char **argv) {
     aec::LoweringOptions options;
     options.vectorize = !noVectorize;
     options.emitCApi = !noCApi && isModel;
+    options.runtimeAllocator = !mallocScratch;
     options.tileM = tileM;
     options.tileN = tileN;
     options.vectorWidth = vectorWidth;

@@ -2,7 +2,8 @@
  * (compiled by aec-backend) against a naive C reference of the same model,
  * for batch sizes that are and are not multiples of the register tile.
  * Links without the runtime: the aert_model_* entry points the C API
- * forwards to are recording stubs defined here. */
+ * forwards to are recording stubs defined here, and the kernels' scratch
+ * allocator (aert_alloc / aert_free) is malloc. */
 #include "aert_model.h"
 #include "tiny.h"
 
@@ -123,6 +124,10 @@ static int close_to(const float *a, const float *b, int count,
 }
 
 /* ---- stubs of the runtime entry points (record the forwarded calls) ----- */
+/* Kernel scratch memory (the generated code aligns what it gets itself). */
+void *aert_alloc(size_t bytes) { return malloc(bytes ? bytes : 1); }
+void aert_free(void *p) { free(p); }
+
 static const aert_model_desc *created_desc;
 static uint64_t last_seed;
 static int64_t last_n;
