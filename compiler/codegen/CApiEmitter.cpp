@@ -36,8 +36,8 @@ constexpr int64_t kAbiVersion = 1;
 
 /// Kernels in the order of their pointers in aert_model_desc.
 constexpr llvm::StringLiteral kKernels[] = {
-    "loss", "grad", "train_step", "apply_grad", "encode", "decode",
-    "reconstruct"};
+    "loss",   "grad",   "train_step", "apply_grad",
+    "encode", "decode", "reconstruct"};
 
 class CApiEmitter {
 public:
@@ -79,11 +79,10 @@ private:
   Value shapeArray(OpBuilder &r, ArrayRef<int64_t> shape) {
     Value array = LLVM::UndefOp::create(r, loc, shape4);
     for (int64_t i = 0; i < 4; ++i)
-      array = insert(r, array,
-                     constI64(r, i < static_cast<int64_t>(shape.size())
-                                     ? shape[i]
-                                     : 0),
-                     {i});
+      array = insert(
+          r, array,
+          constI64(r, i < static_cast<int64_t>(shape.size()) ? shape[i] : 0),
+          {i});
     return array;
   }
 
@@ -173,10 +172,9 @@ LLVM::GlobalOp CApiEmitter::createModelDesc(LLVM::GlobalOp paramTable) {
   LLVM::GlobalOp name =
       createString("__aec_" + info.name + "_model_name", info.name);
   auto type = modelDescType();
-  auto desc = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
-                                     LLVM::Linkage::External,
-                                     kernelName(info.name, "desc"),
-                                     Attribute(), /*alignment=*/8);
+  auto desc = LLVM::GlobalOp::create(
+      b, loc, type, /*isConstant=*/true, LLVM::Linkage::External,
+      kernelName(info.name, "desc"), Attribute(), /*alignment=*/8);
   Block *init = b.createBlock(&desc.getInitializerRegion());
   OpBuilder r = OpBuilder::atBlockBegin(init);
   const OptimizerInfo &opt = info.optimizer;
@@ -287,8 +285,8 @@ LogicalResult CApiEmitter::createTrampolines(LLVM::GlobalOp desc) {
       return failure();
     OpBuilder r = OpBuilder::atBlockBegin(&fn.front());
     Value descPtr = LLVM::AddressOfOp::create(r, loc, desc);
-    auto call = LLVM::CallOp::create(
-        r, loc, callee, ValueRange{descPtr, fn.getArgument(0)});
+    auto call = LLVM::CallOp::create(r, loc, callee,
+                                     ValueRange{descPtr, fn.getArgument(0)});
     ret(r, call.getResult());
   }
   // Sizes are compile-time constants.

@@ -48,8 +48,8 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
                 const HeaderOptions &options) {
   const std::string &m = info.name;
   std::string M = upper(m);
-  std::string object = options.objectName.empty() ? m + ".o"
-                                                  : options.objectName;
+  std::string object =
+      options.objectName.empty() ? m + ".o" : options.objectName;
   bool gaussian = info.latentKind == LatentKind::Gaussian;
 
   os << "/*\n * " << m << ".h - C API of the autoencoder model '" << m
@@ -63,8 +63,8 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
   os << " * Usage:\n"
      << " *   #include \"" << m << ".h\"\n"
      << " *   " << m << " *model = " << m << "_create(42);\n"
-     << " *   float loss = " << m << "_train_step(model, x, n);  (x: n * "
-     << M << "_INPUT_SIZE floats)\n"
+     << " *   float loss = " << m << "_train_step(model, x, n);  (x: n * " << M
+     << "_INPUT_SIZE floats)\n"
      << " *   " << m << "_destroy(model);\n"
      << " * Compile and link:\n"
      << " *   cc app.c " << object << " -laert -lm -o app\n"
@@ -121,8 +121,8 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
   fn("Creates a model with parameters initialized deterministically from "
      "seed; NULL on failure.",
      m + " *" + m + "_create(uint64_t seed);");
-  fn("Frees the model (NULL is allowed).", "void " + m + "_destroy(" + m +
-                                               " *m);");
+  fn("Frees the model (NULL is allowed).",
+     "void " + m + "_destroy(" + m + " *m);");
   fn("Elements per example (" + M + "_INPUT_SIZE).",
      "int64_t " + m + "_input_size(void);");
   fn("Size of the latent code (" + M + "_LATENT_SIZE).",
@@ -142,23 +142,26 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
   fn("The loss and its gradient with respect to the parameters, written to\n"
      "   grad[" +
          M + "_PARAM_COUNT] (parameter layout); no update.",
-     "float " + m + "_grad(" + m + " *m, const float *x, int64_t n, float "
-                                   "*grad);");
+     "float " + m + "_grad(" + m +
+         " *m, const float *x, int64_t n, float "
+         "*grad);");
   fn("One optimizer step with the gradient grad[" + M + "_PARAM_COUNT].",
      "void " + m + "_apply_grad(" + m + " *m, const float *grad);");
-  fn(gaussian ? "Encodes x[n][" + M + "_INPUT_SIZE] to z[n][" + M +
-                    "_LATENT_SIZE]: the mean mu of q(z|x)."
-              : "Encodes x[n][" + M + "_INPUT_SIZE] to z[n][" + M +
-                    "_LATENT_SIZE].",
-     "void " + m + "_encode(" + m + " *m, const float *x, int64_t n, float "
-                                    "*z);");
-  fn("Decodes z[n][" + M + "_LATENT_SIZE] to x_hat[n][" + M +
-         "_INPUT_SIZE].",
-     "void " + m + "_decode(" + m + " *m, const float *z, int64_t n, float "
-                                    "*x_hat);");
+  fn(gaussian
+         ? "Encodes x[n][" + M + "_INPUT_SIZE] to z[n][" + M +
+               "_LATENT_SIZE]: the mean mu of q(z|x)."
+         : "Encodes x[n][" + M + "_INPUT_SIZE] to z[n][" + M + "_LATENT_SIZE].",
+     "void " + m + "_encode(" + m +
+         " *m, const float *x, int64_t n, float "
+         "*z);");
+  fn("Decodes z[n][" + M + "_LATENT_SIZE] to x_hat[n][" + M + "_INPUT_SIZE].",
+     "void " + m + "_decode(" + m +
+         " *m, const float *z, int64_t n, float "
+         "*x_hat);");
   fn("decode(encode(x)) into x_hat[n][" + M + "_INPUT_SIZE].",
-     "void " + m + "_reconstruct(" + m + " *m, const float *x, int64_t n, "
-                                         "float *x_hat);");
+     "void " + m + "_reconstruct(" + m +
+         " *m, const float *x, int64_t n, "
+         "float *x_hat);");
   fn(gaussian ? "Fits N(mu, Sigma) to the codes of x (used by sample only "
                 "for deterministic latents;\n   a gaussian model samples the "
                 "prior N(0, I))."
@@ -167,10 +170,11 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
      "void " + m + "_fit_latent(" + m + " *m, const float *x, int64_t n);");
   fn(gaussian ? "Draws n samples: z ~ N(0, I), x_out[n][" + M +
                     "_INPUT_SIZE] = decode(z)."
-              : "Draws n samples: z ~ the fitted N(mu, Sigma), x_out[n][" +
-                    M + "_INPUT_SIZE] = decode(z).",
-     "void " + m + "_sample(" + m + " *m, uint64_t seed, int64_t n, float "
-                                    "*x_out);");
+              : "Draws n samples: z ~ the fitted N(mu, Sigma), x_out[n][" + M +
+                    "_INPUT_SIZE] = decode(z).",
+     "void " + m + "_sample(" + m +
+         " *m, uint64_t seed, int64_t n, float "
+         "*x_out);");
   fn("Writes a checkpoint; 0 on success.",
      "int " + m + "_save(const " + m + " *m, const char *path);");
   fn("Reads a checkpoint; 0 on success, else m is unchanged.",

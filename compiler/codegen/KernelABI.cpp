@@ -55,9 +55,8 @@ struct FunctionSpec {
 
 /// Model functions and the signature they must have. Results are checked
 /// separately.
-static const FunctionSpec kLoss{"loss",
-                                {Leading::Batch, Leading::I64, Leading::I64},
-                                {Group::Params}};
+static const FunctionSpec kLoss{
+    "loss", {Leading::Batch, Leading::I64, Leading::I64}, {Group::Params}};
 static const FunctionSpec kLossGrad{
     "loss_grad", {Leading::Batch, Leading::I64, Leading::I64}, {Group::Params}};
 static const FunctionSpec kTrainStep{
@@ -86,8 +85,8 @@ static StringRef groupAttr(Group g) {
 class KernelABI {
 public:
   KernelABI(ModuleOp module, ModelInfo &info)
-      : module(module), info(info), ctx(module.getContext()), f32(Float32Type::get(ctx)),
-        i64(IntegerType::get(ctx, 64)) {}
+      : module(module), info(info), ctx(module.getContext()),
+        f32(Float32Type::get(ctx)), i64(IntegerType::get(ctx, 64)) {}
 
   LogicalResult run();
 
@@ -163,8 +162,8 @@ LogicalResult KernelABI::checkSignature(func::FuncOp func,
                                         const FunctionSpec &spec,
                                         SmallVectorImpl<Slot> *states) {
   if (func.isExternal())
-    return func.emitError() << "model function @" << spec.name
-                            << " has no body";
+    return func.emitError()
+           << "model function @" << spec.name << " has no body";
   ArrayRef<Type> args = func.getArgumentTypes();
   unsigned pos = 0;
   for (Leading lead : spec.leading) {
@@ -189,8 +188,9 @@ LogicalResult KernelABI::checkSignature(func::FuncOp func,
       auto type = dyn_cast<RankedTensorType>(args[pos]);
       if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
         return func.emitError()
-               << "@" << spec.name << " argument #" << pos << " ('" << name.getValue()
-               << "') must be a static f32 tensor, got " << args[pos];
+               << "@" << spec.name << " argument #" << pos << " ('"
+               << name.getValue() << "') must be a static f32 tensor, got "
+               << args[pos];
       if (group == Group::States) {
         if (!states)
           continue;
@@ -203,18 +203,18 @@ LogicalResult KernelABI::checkSignature(func::FuncOp func,
         continue;
       }
       // Gradients and parameters follow the parameter layout exactly.
-      if (index >= paramSlots.size() || name.getValue() != paramSlots[index].name ||
+      if (index >= paramSlots.size() ||
+          name.getValue() != paramSlots[index].name ||
           type.getShape() != ArrayRef<int64_t>(paramSlots[index].shape))
-        return func.emitError()
-               << "@" << spec.name << " argument #" << pos << " ('"
-               << name.getValue() << "' " << type
-               << ") does not match parameter #" << index
-               << " of the model's parameter list";
+        return func.emitError() << "@" << spec.name << " argument #" << pos
+                                << " ('" << name.getValue() << "' " << type
+                                << ") does not match parameter #" << index
+                                << " of the model's parameter list";
     }
     if (group != Group::States && index != paramSlots.size())
-      return func.emitError() << "@" << spec.name << " has " << index
-                              << " arguments marked '" << attr << "', expected "
-                              << paramSlots.size();
+      return func.emitError()
+             << "@" << spec.name << " has " << index << " arguments marked '"
+             << attr << "', expected " << paramSlots.size();
   }
   if (pos != args.size())
     return func.emitError() << "@" << spec.name << " argument #" << pos
@@ -226,8 +226,7 @@ LogicalResult KernelABI::checkResults(func::FuncOp func,
                                       ArrayRef<Type> expected) {
   if (func.getResultTypes() == expected)
     return success();
-  auto diag = func.emitError() << "@" << func.getSymName()
-                               << " must return (";
+  auto diag = func.emitError() << "@" << func.getSymName() << " must return (";
   llvm::interleaveComma(expected, diag);
   return diag << "), got " << func.getFunctionType();
 }
@@ -250,16 +249,15 @@ Value KernelABI::viewOfSlot(OpBuilder &b, Location loc, Value flat,
   int64_t size = 1;
   for (int64_t d : slot.shape)
     size *= d;
-  Value view = memref::SubViewOp::create(b, loc, flat, ArrayRef<int64_t>{slot.offset},
-                                         ArrayRef<int64_t>{size},
-                                         ArrayRef<int64_t>{1});
+  Value view =
+      memref::SubViewOp::create(b, loc, flat, ArrayRef<int64_t>{slot.offset},
+                                ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
   if (slot.shape.size() == 1)
     return view;
   SmallVector<ReassociationIndices> reassociation(1);
   for (unsigned i = 0; i < slot.shape.size(); ++i)
     reassociation[0].push_back(i);
-  return memref::ExpandShapeOp::create(b, loc, slot.shape, view,
-                                       reassociation);
+  return memref::ExpandShapeOp::create(b, loc, slot.shape, view, reassociation);
 }
 
 /// Read-only tensors of `slots`: one `to_tensor restrict` of the whole
@@ -431,16 +429,17 @@ void KernelABI::buildTrainStep(func::FuncOp inner) {
   ValueRange args = kernel.getArguments();
   Value x = readBatch(b, loc, args[2], info.inputShape);
   SmallVector<Value> paramViews, stateViews;
-  SmallVector<Value> params = openInOut(b, loc, args[0], paramSlots, paramViews);
-  SmallVector<Value> states = openInOut(b, loc, args[1], stateSlots, stateViews);
+  SmallVector<Value> params =
+      openInOut(b, loc, args[0], paramSlots, paramViews);
+  SmallVector<Value> states =
+      openInOut(b, loc, args[1], stateSlots, stateViews);
   SmallVector<Value> operands{x, args[3], args[4], args[5]};
   llvm::append_range(operands, params);
   llvm::append_range(operands, states);
   auto call = func::CallOp::create(b, loc, inner, operands);
   ValueRange results = call.getResults();
   closeInOut(b, loc, results.slice(1, params.size()), params, paramViews);
-  closeInOut(b, loc, results.drop_front(1 + params.size()), states,
-             stateViews);
+  closeInOut(b, loc, results.drop_front(1 + params.size()), states, stateViews);
   func::ReturnOp::create(b, loc, call.getResult(0));
 }
 
@@ -449,15 +448,16 @@ void KernelABI::buildApplyGrad(func::FuncOp inner) {
   Location loc = inner.getLoc();
   Type params = MemRefType::get({info.paramCount}, f32);
   auto kernel = createKernel(
-      "apply_grad",
-      {params, MemRefType::get({stateCount}, f32), params, i64}, {}, loc);
+      "apply_grad", {params, MemRefType::get({stateCount}, f32), params, i64},
+      {}, loc);
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   SmallVector<Value> grads = readSlots(b, loc, args[2], paramSlots);
   SmallVector<Value> paramViews, stateViews;
   SmallVector<Value> paramTensors =
       openInOut(b, loc, args[0], paramSlots, paramViews);
-  SmallVector<Value> states = openInOut(b, loc, args[1], stateSlots, stateViews);
+  SmallVector<Value> states =
+      openInOut(b, loc, args[1], stateSlots, stateViews);
   SmallVector<Value> operands{args[3]};
   llvm::append_range(operands, grads);
   llvm::append_range(operands, paramTensors);
@@ -589,8 +589,8 @@ LogicalResult KernelABI::run() {
        failed(checkResults(reconstruct, {batchTensorType()}))))
     return failure();
 
-  for (StringRef kernel : {"loss", "grad", "train_step", "apply_grad",
-                           "encode", "decode", "reconstruct"})
+  for (StringRef kernel : {"loss", "grad", "train_step", "apply_grad", "encode",
+                           "decode", "reconstruct"})
     if (module.lookupSymbol(kernelName(info.name, kernel)))
       return module.emitError() << "symbol @" << kernelName(info.name, kernel)
                                 << " already exists";
@@ -612,8 +612,7 @@ LogicalResult KernelABI::run() {
   if (reconstruct)
     buildMap("reconstruct", {reconstruct}, info.inputShape, info.inputShape);
   else if (encode && decode)
-    buildMap("reconstruct", {encode, decode}, info.inputShape,
-             info.inputShape);
+    buildMap("reconstruct", {encode, decode}, info.inputShape, info.inputShape);
 
   // The model functions are now implementation details of the kernels.
   for (func::FuncOp f :

@@ -19,11 +19,25 @@ std::string cInterfaceName(StringRef model, StringRef kernel) {
   return ("_mlir_ciface_" + model + "__" + kernel).str();
 }
 
+/// The model name prefixes C symbols and names a C type (`typedef struct M
+/// M;`): it must be an identifier and not a keyword of C99 or C++.
 static bool isCIdentifier(StringRef name) {
   if (name.empty() || llvm::isDigit(name.front()))
     return false;
-  return llvm::all_of(name,
-                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+  if (!llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+    return false;
+  static constexpr llvm::StringLiteral kKeywords[] = {
+      "auto",     "bool",      "break",    "case",      "catch",    "char",
+      "class",    "const",     "continue", "default",   "delete",   "do",
+      "double",   "else",      "enum",     "explicit",  "extern",   "false",
+      "float",    "for",       "friend",   "goto",      "if",       "inline",
+      "int",      "long",      "mutable",  "namespace", "new",      "operator",
+      "private",  "protected", "public",   "register",  "restrict", "return",
+      "short",    "signed",    "sizeof",   "static",    "struct",   "switch",
+      "template", "this",      "throw",    "true",      "try",      "typedef",
+      "typename", "union",     "unsigned", "using",     "virtual",  "void",
+      "volatile", "while"};
+  return !llvm::is_contained(kKeywords, name);
 }
 
 FailureOr<std::vector<ParamInfo>> readParamArguments(func::FuncOp func) {
@@ -43,8 +57,8 @@ FailureOr<std::vector<ParamInfo>> readParamArguments(func::FuncOp func) {
     auto fanIn = func.getArgAttrOfType<IntegerAttr>(i, attrs::kFanIn);
     if (!fanIn || fanIn.getInt() <= 0)
       return func.emitError() << "parameter '" << name.getValue()
-                              << "' needs a positive integer '"
-                              << attrs::kFanIn << "' argument attribute";
+                              << "' needs a positive integer '" << attrs::kFanIn
+                              << "' argument attribute";
     ParamInfo p;
     p.name = name.getValue().str();
     p.shape.assign(type.getShape().begin(), type.getShape().end());
@@ -66,8 +80,8 @@ static FailureOr<std::vector<ParamInfo>> readParamTable(ModuleOp module,
     auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
     auto offset = dict ? dict.getAs<IntegerAttr>("offset") : IntegerAttr();
     auto fanIn = dict ? dict.getAs<IntegerAttr>("fan_in") : IntegerAttr();
-    auto shape = dict ? dict.getAs<DenseI64ArrayAttr>("shape")
-                      : DenseI64ArrayAttr();
+    auto shape =
+        dict ? dict.getAs<DenseI64ArrayAttr>("shape") : DenseI64ArrayAttr();
     if (!name || !offset || !fanIn || !shape)
       return module.emitError()
              << "malformed '" << attrs::kParams << "' entry " << entry
@@ -99,7 +113,8 @@ FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
                               << "' string attribute (the model name)";
   if (!isCIdentifier(name.getValue()))
     return module.emitError() << "model name '" << name.getValue()
-                              << "' is not a C identifier";
+                              << "' is not a C identifier (or is a C/C++ "
+                                 "keyword)";
   info.name = name.getValue().str();
 
   auto shape = module->getAttrOfType<DenseI64ArrayAttr>(attrs::kInputShape);
@@ -130,8 +145,8 @@ FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
   if (auto opt = module->getAttrOfType<DictionaryAttr>(attrs::kOptimizer)) {
     auto kind = opt.getAs<StringAttr>("kind");
     if (!kind || (kind.getValue() != "adam" && kind.getValue() != "sgd"))
-      return module.emitError() << "'" << attrs::kOptimizer
-                                << "' needs kind = \"adam\" | \"sgd\"";
+      return module.emitError()
+             << "'" << attrs::kOptimizer << "' needs kind = \"adam\" | \"sgd\"";
     info.optimizer.kind =
         kind.getValue() == "adam" ? OptimizerKind::Adam : OptimizerKind::SGD;
     auto readF64 = [&](StringRef key, double &out) -> LogicalResult {

@@ -52,10 +52,10 @@ enum class LatentKind : int64_t { Deterministic = 0, Gaussian = 1 };
 enum class OptimizerKind : int64_t { SGD = 0, Adam = 1 };
 
 struct ParamInfo {
-  std::string name;               ///< "enc0.weight"
-  int64_t offset = 0;             ///< first element in the flat buffer
-  int64_t size = 0;               ///< number of elements
-  int64_t fanIn = 0;              ///< initialization bound 1/sqrt(fan_in)
+  std::string name;   ///< "enc0.weight"
+  int64_t offset = 0; ///< first element in the flat buffer
+  int64_t size = 0;   ///< number of elements
+  int64_t fanIn = 0;  ///< initialization bound 1/sqrt(fan_in)
   llvm::SmallVector<int64_t, 4> shape;
 };
 

@@ -79,7 +79,8 @@ createTargetMachine(const CodegenOptions &options) {
   llvm::Triple triple(options.triple.empty() ? hostTriple : options.triple);
   bool isHost = triple.str() == llvm::Triple(hostTriple).str();
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return llvm::createStringError("unknown target triple '" + triple.str() +
                                    "': " + error);
@@ -173,8 +174,9 @@ llvm::Error emitObject(ModuleOp module, const CodegenOptions &options,
   if (!llvmModule)
     return llvmModule.takeError();
   llvm::legacy::PassManager codegen;
-  auto fileType = kind == OutputKind::Object ? llvm::CodeGenFileType::ObjectFile
-                                             : llvm::CodeGenFileType::AssemblyFile;
+  auto fileType = kind == OutputKind::Object
+                      ? llvm::CodeGenFileType::ObjectFile
+                      : llvm::CodeGenFileType::AssemblyFile;
   if ((*tm)->addPassesToEmitFile(codegen, os, nullptr, fileType))
     return llvm::createStringError("the target cannot emit this file type");
   codegen.run(**llvmModule);

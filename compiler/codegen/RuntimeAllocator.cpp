@@ -16,14 +16,12 @@ using namespace mlir;
 namespace aec {
 namespace {
 
-struct RuntimeAllocatorPass
-    : impl::RuntimeAllocatorBase<RuntimeAllocatorPass> {
+struct RuntimeAllocatorPass : impl::RuntimeAllocatorBase<RuntimeAllocatorPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    for (auto [from, to] :
-         {std::pair<StringRef, StringRef>{"_mlir_memref_to_llvm_alloc",
-                                          "aert_alloc"},
-          {"_mlir_memref_to_llvm_free", "aert_free"}}) {
+    for (auto [from, to] : {std::pair<StringRef, StringRef>{
+                                "_mlir_memref_to_llvm_alloc", "aert_alloc"},
+                            {"_mlir_memref_to_llvm_free", "aert_free"}}) {
       auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(from);
       if (!fn)
         continue;

@@ -52,8 +52,7 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
 
 /// tensor.empty of `type`; its dynamic dimensions (ae: only the batch) have
 /// the size of the same dimension of `like`.
-Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
-                Value like) {
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
   SmallVector<Value> dynamic;
   for (int64_t i = 0; i < type.getRank(); ++i)
     if (type.isDynamicDim(i))
@@ -93,9 +92,9 @@ SmallVector<Value> elementwise(OpBuilder &b, Location loc,
   return SmallVector<Value>(op->getResults());
 }
 
-Value elementwise1(OpBuilder &b, Location loc, Type resultType,
-                   ValueRange inputs, Value like,
-                   function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+Value elementwise1(
+    OpBuilder &b, Location loc, Type resultType, ValueRange inputs, Value like,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   return elementwise(b, loc, resultType, inputs, like,
                      [&](OpBuilder &nb, Location nloc, ValueRange args) {
                        return SmallVector<Value>{body(nb, nloc, args)};
@@ -125,7 +124,8 @@ Value sumAll(OpBuilder &b, Location loc, ValueRange inputs,
         Value t = arith::ExtFOp::create(nb, nloc, nb.getF64Type(),
                                         term(nb, nloc, args.drop_back()));
         linalg::YieldOp::create(
-            nb, nloc, ValueRange{arith::AddFOp::create(nb, nloc, args.back(), t)});
+            nb, nloc,
+            ValueRange{arith::AddFOp::create(nb, nloc, args.back(), t)});
       });
   Value sum = tensor::ExtractOp::create(b, loc, op.getResult(0), ValueRange{});
   return arith::TruncFOp::create(b, loc, b.getF32Type(), sum);
@@ -151,14 +151,14 @@ int64_t exampleSize(Value t) {
 Value sigmoid(OpBuilder &b, Location loc, Value x) {
   Value one = f32Const(b, loc, 1.0);
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
 }
 
 /// log(1 + exp(-|x|)) + max(x, 0): softplus without overflow.
 Value softplus(OpBuilder &b, Location loc, Value x) {
   Value zero = f32Const(b, loc, 0.0);
-  Value negAbs =
-      arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
   Value log1p =
       math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
   return arith::AddFOp::create(b, loc, log1p,
@@ -195,22 +195,21 @@ PhiloxKeys philoxKeys(OpBuilder &b, Location loc, Value seed) {
   PhiloxKeys keys;
   for (int r = 0; r < kPhiloxRounds; ++r) {
     // Round r uses key + r * Weyl (mod 2^32).
-    keys.k0.push_back(r == 0 ? lo
-                             : arith::AddIOp::create(
-                                   b, loc, lo,
-                                   i32Const(b, loc, uint32_t(r) * kPhiloxWeyl0)));
-    keys.k1.push_back(r == 0 ? hi
-                             : arith::AddIOp::create(
-                                   b, loc, hi,
-                                   i32Const(b, loc, uint32_t(r) * kPhiloxWeyl1)));
+    keys.k0.push_back(
+        r == 0 ? lo
+               : arith::AddIOp::create(
+                     b, loc, lo, i32Const(b, loc, uint32_t(r) * kPhiloxWeyl0)));
+    keys.k1.push_back(
+        r == 0 ? hi
+               : arith::AddIOp::create(
+                     b, loc, hi, i32Const(b, loc, uint32_t(r) * kPhiloxWeyl1)));
   }
   return keys;
 }
 
 /// philox(counter = (index lo, index hi, call lo, stream), keys): 4 words.
-std::array<Value, 4> philox(OpBuilder &b, Location loc, Value index,
-                            Value call, uint32_t stream,
-                            const PhiloxKeys &keys) {
+std::array<Value, 4> philox(OpBuilder &b, Location loc, Value index, Value call,
+                            uint32_t stream, const PhiloxKeys &keys) {
   Type i32 = b.getI32Type();
   Value c0 = arith::TruncIOp::create(b, loc, i32, index);
   Value c1 = arith::TruncIOp::create(
@@ -285,9 +284,9 @@ Value addChannelBias(OpBuilder &b, Location loc, Value y, Value bias) {
              b, loc, type, ValueRange{y, bias}, init,
              ArrayRef<AffineMap>{id, channel, id}, parallel(rank),
              [](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   ValueRange{arith::AddFOp::create(nb, nloc, args[0], args[1])});
+               linalg::YieldOp::create(nb, nloc,
+                                       ValueRange{arith::AddFOp::create(
+                                           nb, nloc, args[0], args[1])});
              })
       .getResult(0);
 }
@@ -298,20 +297,22 @@ Value matmul(OpBuilder &b, Location loc, RankedTensorType type, Value lhs,
   MLIRContext *ctx = b.getContext();
   AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
              k = getAffineDimExpr(2, ctx);
-  AffineMap a = AffineMap::get(3, 0, transposeA ? ArrayRef<AffineExpr>{k, m}
-                                                : ArrayRef<AffineExpr>{m, k},
+  AffineMap a = AffineMap::get(3, 0,
+                               transposeA ? ArrayRef<AffineExpr>{k, m}
+                                          : ArrayRef<AffineExpr>{m, k},
                                ctx);
-  AffineMap bm = AffineMap::get(3, 0, transposeB ? ArrayRef<AffineExpr>{n, k}
-                                                 : ArrayRef<AffineExpr>{k, n},
+  AffineMap bm = AffineMap::get(3, 0,
+                                transposeB ? ArrayRef<AffineExpr>{n, k}
+                                           : ArrayRef<AffineExpr>{k, n},
                                 ctx);
   AffineMap c = AffineMap::get(3, 0, {m, n}, ctx);
   Value init = zeroFilled(b, loc, type, batchLike);
   SmallVector<NamedAttribute> attrs;
   if (transposeA || transposeB)
-    attrs.push_back(b.getNamedAttr(
-        "indexing_maps", b.getAffineMapArrayAttr({a, bm, c})));
-  return linalg::MatmulOp::create(b, loc, TypeRange{type},
-                                  ValueRange{lhs, rhs}, ValueRange{init}, attrs)
+    attrs.push_back(
+        b.getNamedAttr("indexing_maps", b.getAffineMapArrayAttr({a, bm, c})));
+  return linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{lhs, rhs},
+                                  ValueRange{init}, attrs)
       .getResult(0);
 }
 
@@ -321,8 +322,8 @@ struct DenseLowering : OpRewritePattern<ae::DenseOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    Value y = matmul(rewriter, loc, type, op.getInput(), op.getWeight(),
-                     false, false, op.getInput());
+    Value y = matmul(rewriter, loc, type, op.getInput(), op.getWeight(), false,
+                     false, op.getInput());
     if (Value bias = op.getBias())
       y = addChannelBias(rewriter, loc, y, bias);
     rewriter.replaceOp(op, y);
@@ -372,9 +373,8 @@ Value conv2d(OpBuilder &b, Location loc, RankedTensorType type, Value x,
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("strides", b.getI64TensorAttr({stride, stride})),
       b.getNamedAttr("dilations", b.getI64TensorAttr({1, 1}))};
-  return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{type},
-                                          ValueRange{x, w}, ValueRange{init},
-                                          attrs)
+  return linalg::Conv2DNchwFchwOp::create(
+             b, loc, TypeRange{type}, ValueRange{x, w}, ValueRange{init}, attrs)
       .getResult(0);
 }
 
@@ -391,8 +391,8 @@ int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
 /// cols[i, co, a, b, y, x] into out[i, co, y s - p + a, x s - p + b] over the
 /// (statically known) pixels that land inside the output. `w` is stored
 /// [Ci, Co, k, k]; the result has type `type` [n, Co, outH, outW].
-Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type,
-                     Value x, Value w, int64_t s, int64_t p) {
+Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type, Value x,
+                     Value w, int64_t s, int64_t p) {
   MLIRContext *ctx = b.getContext();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
@@ -415,12 +415,15 @@ Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type,
   Value cols = buildContraction(
       b, loc, w2, AffineMap::get(4, 0, {d(3), d(1)}, ctx), x3,
       AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
-      zeroFilled(b, loc, colsType, x), AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx),
+      zeroFilled(b, loc, colsType, x),
+      AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx),
       {utils::IteratorType::parallel, utils::IteratorType::parallel,
        utils::IteratorType::parallel, utils::IteratorType::reduction});
   SmallVector<OpFoldResult> colsShape = {tensor::getMixedSize(b, loc, x, 0),
-                                         b.getIndexAttr(co), b.getIndexAttr(k),
-                                         b.getIndexAttr(k), b.getIndexAttr(h),
+                                         b.getIndexAttr(co),
+                                         b.getIndexAttr(k),
+                                         b.getIndexAttr(k),
+                                         b.getIndexAttr(h),
                                          b.getIndexAttr(wd)};
   Value cols6 = tensor::ExpandShapeOp::create(
       b, loc,
@@ -444,7 +447,8 @@ Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type,
       auto [x0, cx] = range(bb, wd, outW);
       if (cx <= 0)
         continue;
-      auto tileType = RankedTensorType::get({xType.getDimSize(0), co, cy, cx}, f32);
+      auto tileType =
+          RankedTensorType::get({xType.getDimSize(0), co, cy, cx}, f32);
       Value src = tensor::ExtractSliceOp::create(
           b, loc, tileType, cols6,
           ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
@@ -453,14 +457,16 @@ Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type,
           ArrayRef<OpFoldResult>{n, b.getIndexAttr(co), b.getIndexAttr(1),
                                  b.getIndexAttr(1), b.getIndexAttr(cy),
                                  b.getIndexAttr(cx)},
-          ArrayRef<OpFoldResult>(SmallVector<OpFoldResult>(6, b.getIndexAttr(1))));
+          ArrayRef<OpFoldResult>(
+              SmallVector<OpFoldResult>(6, b.getIndexAttr(1))));
       SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
                                            b.getIndexAttr(y0 * s - p + a),
                                            b.getIndexAttr(x0 * s - p + bb)};
-      SmallVector<OpFoldResult> sizes = {n, b.getIndexAttr(co),
-                                         b.getIndexAttr(cy), b.getIndexAttr(cx)};
+      SmallVector<OpFoldResult> sizes = {
+          n, b.getIndexAttr(co), b.getIndexAttr(cy), b.getIndexAttr(cx)};
       SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1),
-                                           b.getIndexAttr(s), b.getIndexAttr(s)};
+                                           b.getIndexAttr(s),
+                                           b.getIndexAttr(s)};
       Value dst = tensor::ExtractSliceOp::create(b, loc, tileType, y, offsets,
                                                  sizes, strides);
       Value sum = elementwise1(
@@ -468,7 +474,8 @@ Value transposedConv(OpBuilder &b, Location loc, RankedTensorType type,
           [](OpBuilder &nb, Location nloc, ValueRange args) {
             return arith::AddFOp::create(nb, nloc, args[0], args[1]);
           });
-      y = tensor::InsertSliceOp::create(b, loc, sum, y, offsets, sizes, strides);
+      y = tensor::InsertSliceOp::create(b, loc, sum, y, offsets, sizes,
+                                        strides);
     }
   }
   return y;
@@ -495,10 +502,9 @@ struct Deconv2DLowering : OpRewritePattern<ae::Deconv2DOp> {
   LogicalResult matchAndRewrite(ae::Deconv2DOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value y = transposedConv(rewriter, loc,
-                             cast<RankedTensorType>(op.getType()),
-                             op.getInput(), op.getWeight(), op.getStride(),
-                             op.getPad());
+    Value y = transposedConv(
+        rewriter, loc, cast<RankedTensorType>(op.getType()), op.getInput(),
+        op.getWeight(), op.getStride(), op.getPad());
     if (Value bias = op.getBias())
       y = addChannelBias(rewriter, loc, y, bias);
     rewriter.replaceOp(op, y);
@@ -674,15 +680,17 @@ struct ActivationGradLowering : OpRewritePattern<ae::ActivationGradOp> {
       case ae::ActivationKind::LeakyRelu: {
         Value positive =
             arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, y, zero);
-        Value scaled = arith::MulFOp::create(b, loc, dy, f32Const(b, loc, alpha));
+        Value scaled =
+            arith::MulFOp::create(b, loc, dy, f32Const(b, loc, alpha));
         return arith::SelectOp::create(b, loc, positive, dy, scaled);
       }
       }
       return dy;
     };
-    rewriter.replaceOp(op, elementwise1(rewriter, op.getLoc(), op.getType(),
-                                        ValueRange{op.getOutput(), op.getGrad()},
-                                        op.getOutput(), body));
+    rewriter.replaceOp(op,
+                       elementwise1(rewriter, op.getLoc(), op.getType(),
+                                    ValueRange{op.getOutput(), op.getGrad()},
+                                    op.getOutput(), body));
     return success();
   }
 };
@@ -706,9 +714,9 @@ struct BiasGradLowering : OpRewritePattern<ae::BiasGradOp> {
                 rewriter, loc, type, op.getGrad(), init,
                 ArrayRef<AffineMap>{in, out}, iterators,
                 [](OpBuilder &b, Location nloc, ValueRange args) {
-                  linalg::YieldOp::create(
-                      b, nloc,
-                      ValueRange{arith::AddFOp::create(b, nloc, args[1], args[0])});
+                  linalg::YieldOp::create(b, nloc,
+                                          ValueRange{arith::AddFOp::create(
+                                              b, nloc, args[1], args[0])});
                 })
                 .getResult(0));
     return success();
@@ -727,7 +735,8 @@ struct AddLowering : OpRewritePattern<ae::AddOp> {
         op, elementwise1(rewriter, op.getLoc(), op.getType(),
                          ValueRange{op.getLhs(), op.getRhs()}, op.getLhs(),
                          [](OpBuilder &b, Location loc, ValueRange args) {
-                           return arith::AddFOp::create(b, loc, args[0], args[1]);
+                           return arith::AddFOp::create(b, loc, args[0],
+                                                        args[1]);
                          }));
     return success();
   }
@@ -744,7 +753,8 @@ struct MseLowering : OpRewritePattern<ae::MseOp> {
     Location loc = op.getLoc();
     Value sum = sumAll(rewriter, loc, ValueRange{op.getPred(), op.getTarget()},
                        [](OpBuilder &b, Location nloc, ValueRange args) {
-                         Value d = arith::SubFOp::create(b, nloc, args[0], args[1]);
+                         Value d =
+                             arith::SubFOp::create(b, nloc, args[0], args[1]);
                          return arith::MulFOp::create(b, nloc, d, d);
                        });
     Value count = arith::MulFOp::create(
@@ -773,7 +783,8 @@ struct MseGradLowering : OpRewritePattern<ae::MseGradOp> {
         op, elementwise1(rewriter, loc, op.getType(),
                          ValueRange{op.getPred(), op.getTarget()}, op.getPred(),
                          [&](OpBuilder &b, Location nloc, ValueRange args) {
-                           Value d = arith::SubFOp::create(b, nloc, args[0], args[1]);
+                           Value d =
+                               arith::SubFOp::create(b, nloc, args[0], args[1]);
                            return arith::MulFOp::create(b, nloc, d, scale);
                          }));
     return success();
@@ -833,14 +844,15 @@ struct BceGradLowering : OpRewritePattern<ae::BceGradOp> {
                 [&](OpBuilder &b, Location nloc, ValueRange args) {
                   Value p = args[0], t = args[1];
                   if (fromLogits) {
-                    Value d = arith::SubFOp::create(b, nloc, sigmoid(b, nloc, p), t);
+                    Value d =
+                        arith::SubFOp::create(b, nloc, sigmoid(b, nloc, p), t);
                     return arith::MulFOp::create(b, nloc, d, scale);
                   }
                   Value one = f32Const(b, nloc, 1.0);
                   Value var = arith::MaximumFOp::create(
                       b, nloc,
-                      arith::MulFOp::create(b, nloc, p,
-                                            arith::SubFOp::create(b, nloc, one, p)),
+                      arith::MulFOp::create(
+                          b, nloc, p, arith::SubFOp::create(b, nloc, one, p)),
                       f32Const(b, nloc, 1e-12));
                   Value d = arith::DivFOp::create(
                       b, nloc, arith::SubFOp::create(b, nloc, p, t), var);
@@ -861,8 +873,10 @@ struct KlNormalLowering : OpRewritePattern<ae::KlNormalOp> {
         [](OpBuilder &b, Location nloc, ValueRange args) {
           Value mu = args[0], lv = args[1];
           Value t = arith::AddFOp::create(b, nloc, f32Const(b, nloc, 1.0), lv);
-          t = arith::SubFOp::create(b, nloc, t, arith::MulFOp::create(b, nloc, mu, mu));
-          t = arith::SubFOp::create(b, nloc, t, math::ExpOp::create(b, nloc, lv));
+          t = arith::SubFOp::create(b, nloc, t,
+                                    arith::MulFOp::create(b, nloc, mu, mu));
+          t = arith::SubFOp::create(b, nloc, t,
+                                    math::ExpOp::create(b, nloc, lv));
           return arith::MulFOp::create(b, nloc, f32Const(b, nloc, -0.5), t);
         });
     rewriter.replaceOpWithNewOp<arith::DivFOp>(
@@ -888,7 +902,8 @@ struct KlNormalGradLowering : OpRewritePattern<ae::KlNormalGradOp> {
                       b, nloc, math::ExpOp::create(b, nloc, args[1]),
                       f32Const(b, nloc, 1.0));
                   Value dlv = arith::MulFOp::create(
-                      b, nloc, arith::MulFOp::create(b, nloc, f32Const(b, nloc, 0.5), e),
+                      b, nloc,
+                      arith::MulFOp::create(b, nloc, f32Const(b, nloc, 0.5), e),
                       scale);
                   return SmallVector<Value>{dmu, dlv};
                 }));
@@ -906,10 +921,11 @@ struct LossCombineLowering : OpRewritePattern<ae::LossCombineOp> {
       Value weighted =
           weight == 1.0
               ? term
-              : Value(arith::MulFOp::create(rewriter, loc,
-                                            f32Const(rewriter, loc, weight), term));
-      total = total ? Value(arith::AddFOp::create(rewriter, loc, total, weighted))
-                    : weighted;
+              : Value(arith::MulFOp::create(
+                    rewriter, loc, f32Const(rewriter, loc, weight), term));
+      total = total
+                  ? Value(arith::AddFOp::create(rewriter, loc, total, weighted))
+                  : weighted;
     }
     if (!total)
       total = f32Const(rewriter, loc, 0.0);
@@ -931,19 +947,20 @@ struct ReparamLowering : OpRewritePattern<ae::ReparamOp> {
     Value call = op.getCall();
     auto shape = cast<RankedTensorType>(op.getType()).getShape();
     rewriter.replaceOp(
-        op, elementwise1(
-                rewriter, loc, op.getType(),
-                ValueRange{op.getMu(), op.getLogvar()}, op.getMu(),
-                [&](OpBuilder &b, Location nloc, ValueRange args) {
-                  Value index = linearIndex(b, nloc, shape);
-                  auto words = philox(b, nloc, index, call, kStreamReparam, keys);
-                  Value eps = wordsToNormal(b, nloc, words[0], words[1]);
-                  Value sigma = math::ExpOp::create(
-                      b, nloc,
-                      arith::MulFOp::create(b, nloc, args[1], f32Const(b, nloc, 0.5)));
-                  return arith::AddFOp::create(
-                      b, nloc, args[0], arith::MulFOp::create(b, nloc, sigma, eps));
-                }));
+        op,
+        elementwise1(
+            rewriter, loc, op.getType(), ValueRange{op.getMu(), op.getLogvar()},
+            op.getMu(), [&](OpBuilder &b, Location nloc, ValueRange args) {
+              Value index = linearIndex(b, nloc, shape);
+              auto words = philox(b, nloc, index, call, kStreamReparam, keys);
+              Value eps = wordsToNormal(b, nloc, words[0], words[1]);
+              Value sigma = math::ExpOp::create(
+                  b, nloc,
+                  arith::MulFOp::create(b, nloc, args[1],
+                                        f32Const(b, nloc, 0.5)));
+              return arith::AddFOp::create(
+                  b, nloc, args[0], arith::MulFOp::create(b, nloc, sigma, eps));
+            }));
     return success();
   }
 };
@@ -953,15 +970,15 @@ struct ReparamGradLowering : OpRewritePattern<ae::ReparamGradOp> {
   LogicalResult matchAndRewrite(ae::ReparamGradOp op,
                                 PatternRewriter &rewriter) const override {
     rewriter.replaceOp(
-        op, elementwise1(rewriter, op.getLoc(), op.getType(),
-                         ValueRange{op.getMu(), op.getZ(), op.getGrad()},
-                         op.getMu(),
-                         [](OpBuilder &b, Location loc, ValueRange args) {
-                           Value d = arith::SubFOp::create(b, loc, args[1], args[0]);
-                           Value h = arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5),
-                                                           args[2]);
-                           return arith::MulFOp::create(b, loc, h, d);
-                         }));
+        op, elementwise1(
+                rewriter, op.getLoc(), op.getType(),
+                ValueRange{op.getMu(), op.getZ(), op.getGrad()}, op.getMu(),
+                [](OpBuilder &b, Location loc, ValueRange args) {
+                  Value d = arith::SubFOp::create(b, loc, args[1], args[0]);
+                  Value h = arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5),
+                                                  args[2]);
+                  return arith::MulFOp::create(b, loc, h, d);
+                }));
     return success();
   }
 };
@@ -1000,24 +1017,26 @@ struct NoiseLowering : OpRewritePattern<ae::NoiseOp> {
       PhiloxKeys keys = philoxKeys(rewriter, loc, op.getSeed());
       bool mask = op.getKind() == ae::NoiseKind::Mask;
       rewriter.replaceOp(
-          op, elementwise1(
-                  rewriter, loc, type, x, x,
-                  [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-                    Value index = linearIndex(b, nloc, type.getShape());
-                    auto words = philox(b, nloc, index, call, kStreamNoise, keys);
-                    if (mask) {
-                      Value u = wordToUniform(b, nloc, words[0]);
-                      Value drop = arith::CmpFOp::create(
-                          b, nloc, arith::CmpFPredicate::OLT, u,
-                          f32Const(b, nloc, param));
-                      return arith::SelectOp::create(b, nloc, drop,
-                                                     f32Const(b, nloc, 0.0), args[0]);
-                    }
-                    Value g = wordsToNormal(b, nloc, words[0], words[1]);
-                    return arith::AddFOp::create(
-                        b, nloc, args[0],
-                        arith::MulFOp::create(b, nloc, f32Const(b, nloc, param), g));
-                  }));
+          op,
+          elementwise1(
+              rewriter, loc, type, x, x,
+              [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+                Value index = linearIndex(b, nloc, type.getShape());
+                auto words = philox(b, nloc, index, call, kStreamNoise, keys);
+                if (mask) {
+                  Value u = wordToUniform(b, nloc, words[0]);
+                  Value drop =
+                      arith::CmpFOp::create(b, nloc, arith::CmpFPredicate::OLT,
+                                            u, f32Const(b, nloc, param));
+                  return arith::SelectOp::create(
+                      b, nloc, drop, f32Const(b, nloc, 0.0), args[0]);
+                }
+                Value g = wordsToNormal(b, nloc, words[0], words[1]);
+                return arith::AddFOp::create(
+                    b, nloc, args[0],
+                    arith::MulFOp::create(b, nloc, f32Const(b, nloc, param),
+                                          g));
+              }));
       return success();
     }
     case ae::NoiseKind::Blur:
@@ -1065,8 +1084,8 @@ struct NoiseLowering : OpRewritePattern<ae::NoiseOp> {
     }
     AffineMap xMap = AffineMap::get(loops, 0, xExprs, ctx);
     AffineMap kMap = AffineMap::get(
-        loops, 0, {getAffineDimExpr(rank, ctx), getAffineDimExpr(rank + 1, ctx)},
-        ctx);
+        loops, 0,
+        {getAffineDimExpr(rank, ctx), getAffineDimExpr(rank + 1, ctx)}, ctx);
     AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
     SmallVector<utils::IteratorType> iterators = parallel(rank);
     iterators.append(2, utils::IteratorType::reduction);
@@ -1077,9 +1096,9 @@ struct NoiseLowering : OpRewritePattern<ae::NoiseOp> {
                 ArrayRef<AffineMap>{xMap, kMap, outMap}, iterators,
                 [](OpBuilder &b, Location nloc, ValueRange args) {
                   Value prod = arith::MulFOp::create(b, nloc, args[0], args[1]);
-                  linalg::YieldOp::create(
-                      b, nloc,
-                      ValueRange{arith::AddFOp::create(b, nloc, args[2], prod)});
+                  linalg::YieldOp::create(b, nloc,
+                                          ValueRange{arith::AddFOp::create(
+                                              b, nloc, args[2], prod)});
                 })
                 .getResult(0));
     return success();
@@ -1101,26 +1120,31 @@ struct NoiseLowering : OpRewritePattern<ae::NoiseOp> {
     auto cornerType =
         RankedTensorType::get({type.getDimSize(0)}, rewriter.getIndexType());
     auto corners = elementwise(
-        rewriter, loc, TypeRange{cornerType, cornerType},
-        ValueRange{}, emptyLike(rewriter, loc, cornerType, op.getInput()),
+        rewriter, loc, TypeRange{cornerType, cornerType}, ValueRange{},
+        emptyLike(rewriter, loc, cornerType, op.getInput()),
         [&](OpBuilder &b, Location nloc, ValueRange) {
           Value e = arith::IndexCastOp::create(
               b, nloc, b.getI64Type(), linalg::IndexOp::create(b, nloc, 0));
-          Value two = arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(2));
+          Value two =
+              arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(2));
           Value first = arith::MulIOp::create(b, nloc, e, two);
           Value second = arith::AddIOp::create(
-              b, nloc, first, arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(1)));
+              b, nloc, first,
+              arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(1)));
           SmallVector<Value> result;
           for (auto [index, extent] :
                {std::pair<Value, int64_t>{first, h}, {second, w}}) {
             auto words = philox(b, nloc, index, call, kStreamNoise, keys);
             Value u = wordToUniform(b, nloc, words[0]);
             Value scaled = arith::MulFOp::create(
-                b, nloc, u, f32Const(b, nloc, static_cast<double>(extent - size + 1)));
-            Value pos = arith::FPToUIOp::create(b, nloc, b.getI64Type(), scaled);
+                b, nloc, u,
+                f32Const(b, nloc, static_cast<double>(extent - size + 1)));
+            Value pos =
+                arith::FPToUIOp::create(b, nloc, b.getI64Type(), scaled);
             pos = arith::MinUIOp::create(
                 b, nloc, pos,
-                arith::ConstantOp::create(b, nloc, b.getI64IntegerAttr(extent - size)));
+                arith::ConstantOp::create(b, nloc,
+                                          b.getI64IntegerAttr(extent - size)));
             result.push_back(
                 arith::IndexCastOp::create(b, nloc, b.getIndexType(), pos));
           }
@@ -1130,31 +1154,31 @@ struct NoiseLowering : OpRewritePattern<ae::NoiseOp> {
     AffineMap perExample = AffineMap::get(rank, 0, getAffineDimExpr(0, ctx));
     Value init = emptyLike(rewriter, loc, type, op.getInput());
     rewriter.replaceOp(
-        op, linalg::GenericOp::create(
-                rewriter, loc, type,
-                ValueRange{op.getInput(), corners[0], corners[1]}, init,
-                ArrayRef<AffineMap>{id, perExample, perExample, id},
-                parallel(rank),
-                [&](OpBuilder &b, Location nloc, ValueRange args) {
-                  Value r = linalg::IndexOp::create(b, nloc, rank - 2);
-                  Value c = linalg::IndexOp::create(b, nloc, rank - 1);
-                  auto inside = [&](Value i, Value start) {
-                    Value ge = arith::CmpIOp::create(
-                        b, nloc, arith::CmpIPredicate::uge, i, start);
-                    Value end = arith::AddIOp::create(b, nloc, start,
-                                                      indexConst(b, nloc, size));
-                    Value lt = arith::CmpIOp::create(
-                        b, nloc, arith::CmpIPredicate::ult, i, end);
-                    return arith::AndIOp::create(b, nloc, ge, lt);
-                  };
-                  Value hit = arith::AndIOp::create(b, nloc, inside(r, args[1]),
-                                                    inside(c, args[2]));
-                  linalg::YieldOp::create(
-                      b, nloc,
-                      ValueRange{arith::SelectOp::create(
-                          b, nloc, hit, f32Const(b, nloc, 0.0), args[0])});
-                })
-                .getResult(0));
+        op,
+        linalg::GenericOp::create(
+            rewriter, loc, type,
+            ValueRange{op.getInput(), corners[0], corners[1]}, init,
+            ArrayRef<AffineMap>{id, perExample, perExample, id}, parallel(rank),
+            [&](OpBuilder &b, Location nloc, ValueRange args) {
+              Value r = linalg::IndexOp::create(b, nloc, rank - 2);
+              Value c = linalg::IndexOp::create(b, nloc, rank - 1);
+              auto inside = [&](Value i, Value start) {
+                Value ge = arith::CmpIOp::create(
+                    b, nloc, arith::CmpIPredicate::uge, i, start);
+                Value end = arith::AddIOp::create(b, nloc, start,
+                                                  indexConst(b, nloc, size));
+                Value lt = arith::CmpIOp::create(
+                    b, nloc, arith::CmpIPredicate::ult, i, end);
+                return arith::AndIOp::create(b, nloc, ge, lt);
+              };
+              Value hit = arith::AndIOp::create(b, nloc, inside(r, args[1]),
+                                                inside(c, args[2]));
+              linalg::YieldOp::create(
+                  b, nloc,
+                  ValueRange{arith::SelectOp::create(
+                      b, nloc, hit, f32Const(b, nloc, 0.0), args[0])});
+            })
+            .getResult(0));
     return success();
   }
 };
@@ -1187,21 +1211,21 @@ struct MomentumUpdateLowering : OpRewritePattern<ae::MomentumUpdateOp> {
     double lr = op.getLr().convertToDouble();
     double mu = op.getMomentum().convertToDouble();
     rewriter.replaceOp(
-        op, elementwise(
-                rewriter, op.getLoc(), op->getResultTypes(),
-                ValueRange{op.getParam(), op.getGrad(), op.getVelocity()},
-                op.getParam(),
-                [&](OpBuilder &b, Location loc, ValueRange args) {
-                  // b' = mu b + g; p' = p - lr b'
-                  Value v = arith::AddFOp::create(
-                      b, loc,
-                      arith::MulFOp::create(b, loc, f32Const(b, loc, mu), args[2]),
-                      args[1]);
-                  Value p = arith::SubFOp::create(
-                      b, loc, args[0],
-                      arith::MulFOp::create(b, loc, f32Const(b, loc, lr), v));
-                  return SmallVector<Value>{p, v};
-                }));
+        op,
+        elementwise(
+            rewriter, op.getLoc(), op->getResultTypes(),
+            ValueRange{op.getParam(), op.getGrad(), op.getVelocity()},
+            op.getParam(), [&](OpBuilder &b, Location loc, ValueRange args) {
+              // b' = mu b + g; p' = p - lr b'
+              Value v = arith::AddFOp::create(
+                  b, loc,
+                  arith::MulFOp::create(b, loc, f32Const(b, loc, mu), args[2]),
+                  args[1]);
+              Value p = arith::SubFOp::create(
+                  b, loc, args[0],
+                  arith::MulFOp::create(b, loc, f32Const(b, loc, lr), v));
+              return SmallVector<Value>{p, v};
+            }));
     return success();
   }
 };
@@ -1220,43 +1244,52 @@ struct AdamUpdateLowering : OpRewritePattern<ae::AdamUpdateOp> {
     Type f64 = rewriter.getF64Type();
     Value t = arith::SIToFPOp::create(rewriter, loc, f64, op.getStep());
     auto f64Const = [&](double v) -> Value {
-      return arith::ConstantOp::create(rewriter, loc, rewriter.getF64FloatAttr(v));
+      return arith::ConstantOp::create(rewriter, loc,
+                                       rewriter.getF64FloatAttr(v));
     };
     Value one = f64Const(1.0);
     Value bc1 = arith::SubFOp::create(
-        rewriter, loc, one, math::PowFOp::create(rewriter, loc, f64Const(beta1), t));
+        rewriter, loc, one,
+        math::PowFOp::create(rewriter, loc, f64Const(beta1), t));
     Value bc2 = arith::SubFOp::create(
-        rewriter, loc, one, math::PowFOp::create(rewriter, loc, f64Const(beta2), t));
+        rewriter, loc, one,
+        math::PowFOp::create(rewriter, loc, f64Const(beta2), t));
     Value stepSize = arith::TruncFOp::create(
         rewriter, loc, rewriter.getF32Type(),
         arith::DivFOp::create(rewriter, loc, f64Const(lr), bc1));
-    Value c2 = arith::TruncFOp::create(rewriter, loc, rewriter.getF32Type(),
-                                       math::SqrtOp::create(rewriter, loc, bc2));
+    Value c2 =
+        arith::TruncFOp::create(rewriter, loc, rewriter.getF32Type(),
+                                math::SqrtOp::create(rewriter, loc, bc2));
     rewriter.replaceOp(
-        op, elementwise(
-                rewriter, loc, op->getResultTypes(),
-                ValueRange{op.getParam(), op.getGrad(), op.getM(), op.getV()},
-                op.getParam(),
-                [&](OpBuilder &b, Location nloc, ValueRange args) {
-                  Value p = args[0], g = args[1], m = args[2], v = args[3];
-                  // m' = beta1 m + (1 - beta1) g; v' = beta2 v + (1 - beta2) g^2
-                  Value m2 = arith::AddFOp::create(
-                      b, nloc, arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta1), m),
-                      arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta1), g));
-                  Value g2 = arith::MulFOp::create(b, nloc, g, g);
-                  Value v2 = arith::AddFOp::create(
-                      b, nloc, arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta2), v),
-                      arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta2), g2));
-                  // p' = p - step_size m' / (sqrt(v') / c2 + eps)
-                  Value denom = arith::AddFOp::create(
-                      b, nloc,
-                      arith::DivFOp::create(b, nloc, math::SqrtOp::create(b, nloc, v2), c2),
-                      f32Const(b, nloc, eps));
-                  Value update = arith::MulFOp::create(
-                      b, nloc, stepSize, arith::DivFOp::create(b, nloc, m2, denom));
-                  Value p2 = arith::SubFOp::create(b, nloc, p, update);
-                  return SmallVector<Value>{p2, m2, v2};
-                }));
+        op,
+        elementwise(
+            rewriter, loc, op->getResultTypes(),
+            ValueRange{op.getParam(), op.getGrad(), op.getM(), op.getV()},
+            op.getParam(), [&](OpBuilder &b, Location nloc, ValueRange args) {
+              Value p = args[0], g = args[1], m = args[2], v = args[3];
+              // m' = beta1 m + (1 - beta1) g; v' = beta2 v + (1 - beta2) g^2
+              Value m2 = arith::AddFOp::create(
+                  b, nloc,
+                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta1), m),
+                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta1),
+                                        g));
+              Value g2 = arith::MulFOp::create(b, nloc, g, g);
+              Value v2 = arith::AddFOp::create(
+                  b, nloc,
+                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta2), v),
+                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta2),
+                                        g2));
+              // p' = p - step_size m' / (sqrt(v') / c2 + eps)
+              Value denom = arith::AddFOp::create(
+                  b, nloc,
+                  arith::DivFOp::create(b, nloc,
+                                        math::SqrtOp::create(b, nloc, v2), c2),
+                  f32Const(b, nloc, eps));
+              Value update = arith::MulFOp::create(
+                  b, nloc, stepSize, arith::DivFOp::create(b, nloc, m2, denom));
+              Value p2 = arith::SubFOp::create(b, nloc, p, update);
+              return SmallVector<Value>{p2, m2, v2};
+            }));
     return success();
   }
 };
@@ -1274,15 +1307,14 @@ struct AeToLinalgPass : impl::AeToLinalgBase<AeToLinalgPass> {
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect>();
     RewritePatternSet patterns(ctx);
-    patterns.add<
-        ActivationGradLowering, ActivationLowering, AdamUpdateLowering,
-        AddLowering, BceGradLowering, BceLowering, BiasGradLowering,
-        Conv2DGradInputLowering, Conv2DGradWeightLowering, Conv2DLowering,
-        Deconv2DLowering, DenseLowering, KlNormalGradLowering,
-        KlNormalLowering, LossCombineLowering, MatMulLowering,
-        MomentumUpdateLowering, MseGradLowering, MseLowering, NoiseLowering,
-        ReparamGradLowering, ReparamLowering, ReshapeLowering,
-        SgdUpdateLowering>(ctx);
+    patterns.add<ActivationGradLowering, ActivationLowering, AdamUpdateLowering,
+                 AddLowering, BceGradLowering, BceLowering, BiasGradLowering,
+                 Conv2DGradInputLowering, Conv2DGradWeightLowering,
+                 Conv2DLowering, Deconv2DLowering, DenseLowering,
+                 KlNormalGradLowering, KlNormalLowering, LossCombineLowering,
+                 MatMulLowering, MomentumUpdateLowering, MseGradLowering,
+                 MseLowering, NoiseLowering, ReparamGradLowering,
+                 ReparamLowering, ReshapeLowering, SgdUpdateLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

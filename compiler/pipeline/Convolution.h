@@ -26,11 +26,12 @@ mlir::Value buildIm2Col(mlir::OpBuilder &b, mlir::Location loc,
 
 /// A linalg.generic contraction out += lhs * rhs over the loops of the maps
 /// (mul + add body, f32).
-mlir::Value buildContraction(mlir::OpBuilder &b, mlir::Location loc,
-                             mlir::Value lhs, mlir::AffineMap lhsMap,
-                             mlir::Value rhs, mlir::AffineMap rhsMap,
-                             mlir::Value init, mlir::AffineMap initMap,
-                             llvm::ArrayRef<mlir::utils::IteratorType> iterators);
+mlir::Value
+buildContraction(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                 mlir::AffineMap lhsMap, mlir::Value rhs,
+                 mlir::AffineMap rhsMap, mlir::Value init,
+                 mlir::AffineMap initMap,
+                 llvm::ArrayRef<mlir::utils::IteratorType> iterators);
 
 /// The convolution of an already padded NCHW input with an FCHW weight, as
 /// im2col + a contraction batched over the examples; the result has `type`

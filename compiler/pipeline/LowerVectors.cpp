@@ -49,8 +49,8 @@ struct LowerVectorsPass : impl::LowerVectorsBase<LowerVectorsPass> {
                   [](RewritePatternSet &p) {
                     vector::populateVectorContractLoweringPatterns(
                         p, vector::VectorContractLowering::OuterProduct);
-                    vector::populateVectorTransferPermutationMapLoweringPatterns(
-                        p);
+                    vector::
+                        populateVectorTransferPermutationMapLoweringPatterns(p);
                   },
                   [](RewritePatternSet &p) {
                     vector::populateVectorMultiReductionLoweringPatterns(
@@ -58,8 +58,8 @@ struct LowerVectorsPass : impl::LowerVectorsBase<LowerVectorsPass> {
                   },
                   [](RewritePatternSet &p) {
                     vector::populateVectorMaskOpLoweringPatterns(p);
-                    vector::populateVectorTransferPermutationMapLoweringPatterns(
-                        p);
+                    vector::
+                        populateVectorTransferPermutationMapLoweringPatterns(p);
                   }}
             : SmallVector<std::function<void(RewritePatternSet &)>>{
                   [](RewritePatternSet &p) {

@@ -120,8 +120,7 @@ struct LowerToLLVMPipelineOptions
   Option<bool> cApi{*this, "c-api",
                     llvm::cl::desc("Add the descriptor and the C API"),
                     llvm::cl::init(true)};
-  Option<int64_t> tileM{*this, "tile-m",
-                        llvm::cl::desc("Register tile rows"),
+  Option<int64_t> tileM{*this, "tile-m", llvm::cl::desc("Register tile rows"),
                         llvm::cl::init(16)};
   Option<int64_t> tileN{*this, "tile-n",
                         llvm::cl::desc("Register tile columns"),

@@ -111,9 +111,8 @@ struct ReadInitInPlace : public OpRewritePattern<linalg::GenericOp> {
     Block *body = op.getBody();
     for (OpOperand *input : op.getDpsInputOperands()) {
       for (OpOperand &init : op.getDpsInitsMutable()) {
-        if (input->get() != init.get() ||
-            op.getMatchingIndexingMap(input) !=
-                op.getMatchingIndexingMap(&init))
+        if (input->get() != init.get() || op.getMatchingIndexingMap(input) !=
+                                              op.getMatchingIndexingMap(&init))
           continue;
         BlockArgument initArg = op.getMatchingBlockArgument(&init);
         if (!initArg.use_empty())
@@ -168,8 +167,8 @@ static LogicalResult transposeStridedB(RewriterBase &rewriter,
     SmallVector<OpFoldResult> sizes = {
         tensor::getMixedSize(rewriter, loc, b, 1),
         tensor::getMixedSize(rewriter, loc, b, 0)};
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
-                                         type.getElementType());
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
     Value bt = linalg::TransposeOp::create(rewriter, loc, b, init,
                                            ArrayRef<int64_t>{1, 0})
                    ->getResult(0);
@@ -177,12 +176,11 @@ static LogicalResult transposeStridedB(RewriterBase &rewriter,
     SmallVector<AffineMap> maps;
     for (OpOperand *other : op.getDpsInputOperands()) {
       inputs.push_back(other == input ? bt : other->get());
-      maps.push_back(other == input
-                         ? AffineMap::get(map.getNumDims(), 0,
-                                          {getAffineDimExpr(k, ctx),
-                                           getAffineDimExpr(n, ctx)},
-                                          ctx)
-                         : op.getMatchingIndexingMap(other));
+      maps.push_back(other == input ? AffineMap::get(map.getNumDims(), 0,
+                                                     {getAffineDimExpr(k, ctx),
+                                                      getAffineDimExpr(n, ctx)},
+                                                     ctx)
+                                    : op.getMatchingIndexingMap(other));
     }
     for (OpOperand &init : op.getDpsInitsMutable())
       maps.push_back(op.getMatchingIndexingMap(&init));
@@ -273,8 +271,9 @@ extraContractionLoops(linalg::LinalgOp op) {
       dims->k.size() == 1)
     return std::nullopt;
   // The last of `candidates` among the results of `map`.
-  auto innermost = [](AffineMap map,
-                      ArrayRef<unsigned> candidates) -> std::optional<unsigned> {
+  auto innermost =
+      [](AffineMap map,
+         ArrayRef<unsigned> candidates) -> std::optional<unsigned> {
     for (AffineExpr e : llvm::reverse(map.getResults())) {
       unsigned pos = cast<AffineDimExpr>(e).getPosition();
       if (llvm::is_contained(candidates, pos))
@@ -353,13 +352,13 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
   SmallVector<int64_t> interchange;
   if (consumer) {
     // The consumer's loops are the (m, n) of the contraction's result.
-    AffineMap resultMap = matmul.getIndexingMapMatchingResult(
-        cast<OpResult>(result));
+    AffineMap resultMap =
+        matmul.getIndexingMapMatchingResult(cast<OpResult>(result));
     bool mFirst = resultMap.getDimPosition(0) == dims.m[0];
     tileSizes = {rewriter.getIndexAttr(mFirst ? tileM : tileN),
                  rewriter.getIndexAttr(mFirst ? tileN : tileM)};
-    interchange = mFirst ? SmallVector<int64_t>{1, 0}
-                         : SmallVector<int64_t>{0, 1};
+    interchange =
+        mFirst ? SmallVector<int64_t>{1, 0} : SmallVector<int64_t>{0, 1};
   } else {
     tileSizes.assign(3, rewriter.getIndexAttr(0));
     tileSizes[dims.m[0]] = rewriter.getIndexAttr(tileM);
@@ -437,9 +436,8 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(tileSizes);
   rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
-                        tiling);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), tiling);
   if (failed(tiled))
     return op->emitError("ae-tile-and-vectorize: cannot tile op");
   rewriter.replaceOp(op, tiled->replacements);
@@ -605,9 +603,8 @@ LogicalResult Scheduler::vectorize() {
 /// innermost loops first.
 void Scheduler::hoistSubsets() {
   SmallVector<scf::ForOp> loops;
-  func.walk<WalkOrder::PostOrder>([&](scf::ForOp loop) {
-    loops.push_back(loop);
-  });
+  func.walk<WalkOrder::PostOrder>(
+      [&](scf::ForOp loop) { loops.push_back(loop); });
   for (scf::ForOp loop : loops)
     (void)hoistLoopInvariantSubsets(rewriter, loop);
 }
@@ -653,9 +650,8 @@ Scheduler::reduceToMatmul(linalg::LinalgOp op,
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(tileSizes);
   rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
-                        tiling);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), tiling);
   if (failed(tiled))
     return op->emitError("ae-tile-and-vectorize: cannot tile batch loops");
   rewriter.replaceOp(op, tiled->replacements);
@@ -746,8 +742,7 @@ LogicalResult Scheduler::run() {
   return success();
 }
 
-struct TileAndVectorizePass
-    : impl::TileAndVectorizeBase<TileAndVectorizePass> {
+struct TileAndVectorizePass : impl::TileAndVectorizeBase<TileAndVectorizePass> {
   using TileAndVectorizeBase::TileAndVectorizeBase;
 
   void runOnOperation() override {

@@ -49,18 +49,17 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<Emit> emit(
-    "emit", cl::desc("Stage to emit"), cl::init(Emit::Obj),
-    cl::values(clEnumValN(Emit::Linalg, "linalg", "kernels on tensors"),
-               clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "LLVM dialect"),
-               clEnumValN(Emit::LLVM, "llvm", "LLVM IR (optimized)"),
-               clEnumValN(Emit::Asm, "asm", "assembly"),
-               clEnumValN(Emit::Obj, "obj", "object file"),
-               clEnumValN(Emit::Header, "header", "the C header M.h")));
+static cl::opt<Emit>
+    emit("emit", cl::desc("Stage to emit"), cl::init(Emit::Obj),
+         cl::values(clEnumValN(Emit::Linalg, "linalg", "kernels on tensors"),
+                    clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "LLVM dialect"),
+                    clEnumValN(Emit::LLVM, "llvm", "LLVM IR (optimized)"),
+                    clEnumValN(Emit::Asm, "asm", "assembly"),
+                    clEnumValN(Emit::Obj, "obj", "object file"),
+                    clEnumValN(Emit::Header, "header", "the C header M.h")));
 static cl::opt<std::string> mtriple("mtriple", cl::desc("Target triple"),
                                     cl::init(""));
-static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU"),
-                                 cl::init(""));
+static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU"), cl::init(""));
 static cl::opt<std::string> mattr("mattr", cl::desc("Target features"),
                                   cl::init(""));
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3"),
@@ -96,8 +95,8 @@ static bool isLLVMDialect(ModuleOp module) {
   return module.getOps<func::FuncOp>().empty();
 }
 
-static LogicalResult runPipeline(ModuleOp module,
-                                 llvm::function_ref<void(OpPassManager &)> build) {
+static LogicalResult
+runPipeline(ModuleOp module, llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -125,7 +124,7 @@ int main(int argc, char **argv) {
   std::string error;
   auto input = openInputFile(inputFile, &error);
   if (!input) {
-    llvm::errs() << "aec-backend: " << error << "\n";
+    llvm::errs() << "aec-backend: error: " << error << "\n";
     return 3;
   }
   llvm::SourceMgr sourceMgr;
@@ -137,7 +136,7 @@ int main(int argc, char **argv) {
 
   auto output = openOutputFile(outputFile, &error);
   if (!output) {
-    llvm::errs() << "aec-backend: " << error << "\n";
+    llvm::errs() << "aec-backend: error: " << error << "\n";
     return 3;
   }
 
@@ -200,19 +199,20 @@ int main(int argc, char **argv) {
     llvm::LLVMContext llvmContext;
     auto llvmModule = aec::translateToLLVMIR(*module, llvmContext, codegen);
     if (!llvmModule) {
-      llvm::errs() << "aec-backend: " << llvm::toString(llvmModule.takeError())
-                   << "\n";
+      llvm::errs() << "aec-backend: error: "
+                   << llvm::toString(llvmModule.takeError()) << "\n";
       return 4;
     }
     (*llvmModule)->print(output->os(), nullptr);
     output->keep();
     return 0;
   }
-  if (llvm::Error err = aec::emitObject(
-          *module, codegen, output->os(),
-          emit == Emit::Asm ? aec::OutputKind::Assembly
-                            : aec::OutputKind::Object)) {
-    llvm::errs() << "aec-backend: " << llvm::toString(std::move(err)) << "\n";
+  if (llvm::Error err =
+          aec::emitObject(*module, codegen, output->os(),
+                          emit == Emit::Asm ? aec::OutputKind::Assembly
+                                            : aec::OutputKind::Object)) {
+    llvm::errs() << "aec-backend: error: " << llvm::toString(std::move(err))
+                 << "\n";
     return 4;
   }
   output->keep();
