@@ -83,3 +83,23 @@ func.func @elementwise(%x: tensor<?x40xf32>) -> tensor<?x40xf32> {
   } -> tensor<?x40xf32>
   return %r : tensor<?x40xf32>
 }
+
+// A convolution becomes im2col + one matmul per example: the weight [32, 144]
+// times the example's columns [144, 49], on 16x16 register tiles with the
+// 144 reductions in a loop.
+// CHECK-LABEL: func.func @conv(
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x15x15xf32>) outs(%{{.*}} : tensor<1x1x3x3x7x7xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c1
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<16x16xf32>)
+// CHECK: vector.contract {{.*}} into vector<16x16xf32>
+// CHECK-NOT: linalg.conv_2d
+// CHECK: return
+func.func @conv(%x: tensor<?x16x15x15xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<?x32x7x7xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x16x15x15xf32>
+  %e = tensor.empty(%n) : tensor<?x32x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<?x16x15x15xf32>, tensor<32x16x3x3xf32>) outs(%f : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  return %y : tensor<?x32x7x7xf32>
+}
