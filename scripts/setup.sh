@@ -6,9 +6,15 @@ set -euo pipefail
 
 PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-  libomp-22-dev zlib1g-dev libzstd-dev
+  libomp-22-dev zlib1g-dev
   libfmt-dev libgtest-dev libpng-dev libeigen3-dev
-  cmake ninja-build g++ python3 npm
+  cmake ninja-build g++
+)
+# Tools that may come from elsewhere than Debian (e.g. Node.js's own npm):
+# the package is installed only when the command is missing.
+COMMANDS=(
+  "npm:npm"
+  "python3:python3"
 )
 
 missing=()
@@ -17,9 +23,14 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+for entry in "${COMMANDS[@]}"; do
+  if ! command -v "${entry%%:*}" >/dev/null 2>&1; then
+    missing+=("${entry#*:}")
+  fi
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages present"
+  echo "setup: all packages present"
   exit 0
 fi
 
