@@ -18,9 +18,13 @@ LIT=/usr/lib/llvm-22/bin/lit
 lit_out="$(mktemp)"
 "$LIT" -v "$BUILD_DIR/test" 2>&1 | tee "$lit_out"
 lit_rc=${PIPESTATUS[0]}
-lit_pass=$(grep -E '^\s*Passed\s*:' "$lit_out" | awk -F: '{gsub(/ /,"",$2); print $2}')
-lit_fail=$(grep -E '^\s*(Failed|Unresolved|Timed Out|Unexpectedly Passed)\s*:' "$lit_out" \
-  | awk -F: '{gsub(/ /,"",$2); s+=$2} END {print s+0}')
+# lit's summary lines look like "  Passed: 66 (100.00%)".
+lit_count() {
+  grep -E "^ *($1) *: *[0-9]+" "$lit_out" | sed -E 's/^[^:]*: *([0-9]+).*/\1/' |
+    awk '{s += $1} END {print s + 0}'
+}
+lit_pass=$(lit_count 'Passed')
+lit_fail=$(lit_count 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
 passed=$((passed + ${lit_pass:-0}))
 failed=$((failed + ${lit_fail:-0}))
 if [ "$lit_rc" -ne 0 ] && [ "${lit_fail:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
