@@ -55,8 +55,8 @@ static void check(const char *what, const float *got, const float *want,
   for (int i = 0; i < count; ++i) {
     float t = tol * (1.0f + fabsf(want[i]));
     if (!(fabsf(got[i] - want[i]) <= t)) {
-      printf("FAIL %s n=%d [%d]: got %.9g, expected %.9g\n", what, n, i,
-             got[i], want[i]);
+      printf("FAIL %s n=%d [%d]: got %.9g, expected %.9g\n", what, n, i, got[i],
+             want[i]);
       ++failures;
       return;
     }
@@ -74,12 +74,14 @@ static float *random_buffer(int count, float lo, float hi) {
     p[i] = uniform(lo, hi);
   return p;
 }
-static float *zeros(int count) { return calloc(count ? count : 1, sizeof(float)); }
+static float *zeros(int count) {
+  return calloc(count ? count : 1, sizeof(float));
+}
 
 /* ---- convolutions: x [n,2,7,7], w [4,2,3,3], stride 2, pad 1 ------------- */
-#define X(i, c, y, x) x_[(((i) * 2 + (c)) * 7 + (y)) * 7 + (x)]
-#define W(f, c, a, b) w_[(((f) * 2 + (c)) * 3 + (a)) * 3 + (b)]
-#define DY(i, f, y, x) dy_[(((i) * 4 + (f)) * 4 + (y)) * 4 + (x)]
+#define X(i, c, y, x) x_[(((i)*2 + (c)) * 7 + (y)) * 7 + (x)]
+#define W(f, c, a, b) w_[(((f)*2 + (c)) * 3 + (a)) * 3 + (b)]
+#define DY(i, f, y, x) dy_[(((i)*4 + (f)) * 4 + (y)) * 4 + (x)]
 
 static void test_convolutions(void) {
   float *x_ = random_buffer(n * 98, -1, 1), *w_ = random_buffer(72, -1, 1);
@@ -93,7 +95,8 @@ static void test_convolutions(void) {
   m1 mb4, mb2;
   int64_t dx_[] = {n, 2, 7, 7}, dw_[] = {4, 2, 3, 3}, dy4[] = {n, 4, 4, 4},
           dd[] = {n, 2, 8, 8}, d4[] = {4}, d2[] = {2};
-  describe(&mx, x_, 4, dx_), describe(&mw, w_, 4, dw_), describe(&my, y, 4, dy4);
+  describe(&mx, x_, 4, dx_), describe(&mw, w_, 4, dw_),
+      describe(&my, y, 4, dy4);
   describe(&mdy, dy_, 4, dy4), describe(&md, d, 4, dd);
   describe(&mdx, dx, 4, dx_), describe(&mdw, dw, 4, dw_);
   describe(&mb4, b4, 1, d4), describe(&mb2, b2, 1, d2);
@@ -186,7 +189,8 @@ static void test_activations_and_losses(void) {
   check("activation_grad", dx, dxref, 5 * count, 1e-5f);
 
   /* losses: p in (0.01, 0.99), t in [0, 1] */
-  float *p = random_buffer(count, 0.01f, 0.99f), *t = random_buffer(count, 0, 1);
+  float *p = random_buffer(count, 0.01f, 0.99f),
+        *t = random_buffer(count, 0, 1);
   float out[5], ref[5] = {0, 0, 0, 0, 0};
   m2 mp, mt;
   m1 mo;
@@ -244,7 +248,8 @@ static void test_random(void) {
 
   for (int i = 0; i < count; ++i) {
     ref[i] = aert_uniform(seed, AERT_STREAM_NOISE, call, i) < 0.3f ? 0 : x[i];
-    ref[count + i] = x[i] + 0.5f * aert_normal(seed, AERT_STREAM_NOISE, call, i);
+    ref[count + i] =
+        x[i] + 0.5f * aert_normal(seed, AERT_STREAM_NOISE, call, i);
   }
   check("noise mask", noisy, ref, count, 0.0f);
   check("noise gaussian", noisy + count, ref + count, count, 1e-5f);
@@ -252,7 +257,8 @@ static void test_random(void) {
   /* block 2x2 on each 5x6 plane */
   for (int e = 0; e < n; ++e) {
     int r = (int)(aert_uniform(seed, AERT_STREAM_NOISE, call, 2 * e) * 4.0f);
-    int c = (int)(aert_uniform(seed, AERT_STREAM_NOISE, call, 2 * e + 1) * 5.0f);
+    int c =
+        (int)(aert_uniform(seed, AERT_STREAM_NOISE, call, 2 * e + 1) * 5.0f);
     r = r > 3 ? 3 : r, c = c > 4 ? 4 : c;
     for (int k = 0; k < per; ++k) {
       int h = (k / 6) % 5, w = k % 6;
@@ -274,7 +280,8 @@ static void test_random(void) {
           for (int b = 0; b < 7; ++b) {
             int hh = h + a - 3, ww = w + b - 3;
             if (hh >= 0 && hh < 5 && ww >= 0 && ww < 6)
-              s += g1[a] * g1[b] / (total * total) * x[plane * 30 + hh * 6 + ww];
+              s +=
+                  g1[a] * g1[b] / (total * total) * x[plane * 30 + hh * 6 + ww];
           }
         ref[3 * count + plane * 30 + h * 6 + w] = (float)s;
       }
@@ -287,7 +294,8 @@ static void test_random(void) {
   free(x), free(mu), free(lv), free(noisy), free(z), free(ref), free(zref);
 }
 
-/* ---- optimizer updates ---------------------------------------------------- */
+/* ---- optimizer updates ----------------------------------------------------
+ */
 static void test_updates(void) {
   float *p = random_buffer(15, -1, 1), *g = random_buffer(15, -1, 1);
   float *m = random_buffer(15, -0.1f, 0.1f), *v = random_buffer(15, 0, 0.01f);

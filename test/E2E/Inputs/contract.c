@@ -54,8 +54,8 @@ static float *make_data(int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     double phase = rnd() * 6.28, freq = 1 + 3 * rnd();
     for (int64_t j = 0; j < D; ++j)
-      x[i * D + j] = (float)(1.0 / (1.0 + exp(-6.0 * sin(phase + freq * 6.28 *
-                                                          (double)j /
+      x[i * D + j] =
+          (float)(1.0 / (1.0 + exp(-6.0 * sin(phase + freq * 6.28 * (double)j /
                                                           (double)D))));
   }
   return x;
@@ -78,8 +78,8 @@ static int report(const char *check, int ok, const char *detail) {
 
 static int check_sizes(void) {
   char msg[200];
-  snprintf(msg, sizeof msg, "D=%lld L=%lld P=%lld", (long long)D,
-           (long long)L, (long long)P);
+  snprintf(msg, sizeof msg, "D=%lld L=%lld P=%lld", (long long)D, (long long)L,
+           (long long)P);
   printf("sizes: D=%lld L=%lld P=%lld\n", (long long)D, (long long)L,
          (long long)P);
   return report("sizes", D > 0 && L > 0 && P > 0, msg);
@@ -175,9 +175,10 @@ static double make_direction(int kind, int64_t lo, int64_t hi, const float *g,
   double vnorm = 0;
   for (int64_t i = 0; i < P; ++i) {
     double r = (rnd() < 0.5 ? -1.0 : 1.0) / sqrt((double)(hi - lo));
-    v[i] = i < lo || i >= hi     ? 0.0f
+    v[i] = i < lo || i >= hi      ? 0.0f
            : kind == DIR_GRADIENT ? g[i]
-           : kind == DIR_CHUNK ? (float)((gchunk > 0 ? g[i] / gchunk : 0) + 0.5 * r)
+           : kind == DIR_CHUNK
+               ? (float)((gchunk > 0 ? g[i] / gchunk : 0) + 0.5 * r)
            : kind == DIR_RANDOM ? (float)(rnd() - 0.5)
                                 : 1.0f;
     vnorm += (double)v[i] * v[i];
@@ -224,8 +225,7 @@ static int check_gradcheck(void) {
       gnorm += (double)g[i] * g[i];
     gnorm = sqrt(gnorm);
     if (loss != loss2) {
-      snprintf(msg, sizeof msg, "M_grad loss %.9g != M_loss %.9g", loss,
-               loss2);
+      snprintf(msg, sizeof msg, "M_grad loss %.9g != M_loss %.9g", loss, loss2);
       ++failures;
     } else if (!(gnorm > 0) || !all_finite(g, P)) {
       snprintf(msg, sizeof msg, "gradient norm %g", gnorm);
@@ -272,8 +272,8 @@ static int check_gradcheck(void) {
       double analytic = make_direction(kind, lo, hi, g, v);
       double numeric = 0;
       int kinked = 0;
-      double err = fd_error(m, x, n, v, analytic, floor, loss, &numeric,
-                            &kinked);
+      double err =
+          fd_error(m, x, n, v, analytic, floor, loss, &numeric, &kinked);
       if (kind == DIR_GRADIENT || kind == DIR_RANDOM)
         printf("gradcheck: batch %d direction %lld analytic %.6g numeric "
                "%.6g rel %.2e\n",
@@ -383,12 +383,13 @@ static int check_sample(void) {
   const int64_t n = 64;
   float *x = make_data(n);
   Model *m = AE(create)(4);
-  float *out = malloc(sizeof(float) * 10 * D), *out2 = malloc(sizeof(float) * 10 * D);
+  float *out = malloc(sizeof(float) * 10 * D),
+        *out2 = malloc(sizeof(float) * 10 * D);
   AE(fit_latent)(m, x, n);
   AE(sample)(m, 123, 10, out);
   AE(sample)(m, 123, 10, out2);
-  int ok = all_finite(out, 10 * D) &&
-           memcmp(out, out2, sizeof(float) * 10 * D) == 0;
+  int ok =
+      all_finite(out, 10 * D) && memcmp(out, out2, sizeof(float) * 10 * D) == 0;
   AE(destroy)(m);
   free(x), free(out), free(out2);
   return report("sample", ok, "non-finite or non-reproducible samples");
@@ -448,7 +449,8 @@ static int check_batches(void) {
   const int64_t n = 130;
   float *x = make_data(n);
   Model *m = AE(create)(8);
-  float *whole = malloc(sizeof(float) * n * D), *part = malloc(sizeof(float) * n * D);
+  float *whole = malloc(sizeof(float) * n * D),
+        *part = malloc(sizeof(float) * n * D);
   AE(reconstruct)(m, x, n, whole);
   const int64_t sizes[] = {1, 3, 17, 109};
   int64_t row = 0;

@@ -35,7 +35,8 @@ int main(void) {
   aert_memref1d mp = {p, p, 0, {P}, {1}}, mg = {g, g, 0, {P}, {1}};
   for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); ++s) {
     int n = sizes[s];
-    float *x = malloc(sizeof(float) * n * K), *z = malloc(sizeof(float) * n * N);
+    float *x = malloc(sizeof(float) * n * K),
+          *z = malloc(sizeof(float) * n * N);
     float *y = malloc(sizeof(float) * n * K);
     for (int i = 0; i < n * K; ++i)
       x[i] = uniform();

@@ -13,8 +13,15 @@
 #include <string.h>
 
 enum { D = 30, H = 20, L = 4 };
-enum { W0 = 0, B0 = W0 + D * H, W1 = B0 + H, B1 = W1 + H * L, W2 = B1 + L,
-       B2 = W2 + L * D, P = B2 + D };
+enum {
+  W0 = 0,
+  B0 = W0 + D * H,
+  W1 = B0 + H,
+  B1 = W1 + H * L,
+  W2 = B1 + L,
+  B2 = W2 + L * D,
+  P = B2 + D
+};
 
 extern const aert_model_desc tiny__desc;
 
@@ -47,11 +54,11 @@ static void dense(const float *x, int n, int k, int m, const float *w,
 }
 
 /* Forward + backward; returns the loss, fills grad if not NULL. */
-static float ref_loss_grad(const float *p, const float *x, int n,
-                           float *grad) {
+static float ref_loss_grad(const float *p, const float *x, int n, float *grad) {
   float *h = malloc(sizeof(float) * n * H), *z = malloc(sizeof(float) * n * L);
   float *y = malloc(sizeof(float) * n * D), *dy = malloc(sizeof(float) * n * D);
-  float *dz = malloc(sizeof(float) * n * L), *dh = malloc(sizeof(float) * n * H);
+  float *dz = malloc(sizeof(float) * n * L),
+        *dh = malloc(sizeof(float) * n * H);
   dense(x, n, D, H, p + W0, p + B0, 1, h);
   dense(h, n, H, L, p + W1, p + B1, 0, z);
   dense(z, n, L, D, p + W2, p + B2, 0, y);
@@ -109,8 +116,8 @@ static aert_memref2d batch(float *data, int64_t n, int64_t d) {
   aert_memref2d m = {data, data, 0, {n, d}, {d, 1}};
   return m;
 }
-static int close_to(const float *a, const float *b, int count,
-                    const char *what, int n) {
+static int close_to(const float *a, const float *b, int count, const char *what,
+                    int n) {
   for (int i = 0; i < count; ++i) {
     float tol = 1e-4f + 1e-3f * fabsf(b[i]);
     if (!(fabsf(a[i] - b[i]) <= tol)) {
@@ -140,7 +147,10 @@ aert_model *aert_model_create(const aert_model_desc *desc, uint64_t seed) {
   return fake;
 }
 void aert_model_destroy(aert_model *m) { last_ptr = m, ++calls; }
-float *aert_model_params(aert_model *m) { ++calls; return (float *)m; }
+float *aert_model_params(aert_model *m) {
+  ++calls;
+  return (float *)m;
+}
 void aert_model_set_seed(aert_model *m, uint64_t seed) {
   last_seed = seed, ++calls;
 }
@@ -197,7 +207,7 @@ static void check_descriptor(void) {
   CHECK(d->optimizer == AERT_OPTIMIZER_SGD);
   CHECK(d->lr == 0.1 && d->momentum == 0.9);
   CHECK(d->num_params == 6);
-  static const char *names[] = {"enc0.weight", "enc0.bias", "head.weight",
+  static const char *names[] = {"enc0.weight", "enc0.bias",   "head.weight",
                                 "head.bias",   "dec0.weight", "dec0.bias"};
   static const int64_t offsets[] = {W0, B0, W1, B1, W2, B2};
   static const int64_t fan_in[] = {D, D, H, H, L, L};
@@ -219,8 +229,10 @@ static void check_kernels(int n) {
   const aert_model_desc *d = &tiny__desc;
   float *p = malloc(sizeof(float) * P), *x = malloc(sizeof(float) * n * D);
   float *g = malloc(sizeof(float) * P), *gref = malloc(sizeof(float) * P);
-  float *z = malloc(sizeof(float) * n * L), *zref = malloc(sizeof(float) * n * L);
-  float *y = malloc(sizeof(float) * n * D), *yref = malloc(sizeof(float) * n * D);
+  float *z = malloc(sizeof(float) * n * L),
+        *zref = malloc(sizeof(float) * n * L);
+  float *y = malloc(sizeof(float) * n * D),
+        *yref = malloc(sizeof(float) * n * D);
   float *h = malloc(sizeof(float) * n * H);
   for (int i = 0; i < P; ++i)
     p[i] = 0.3f * uniform();

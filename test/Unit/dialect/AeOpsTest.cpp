@@ -31,9 +31,8 @@ protected:
     context.appendDialectRegistry(registry);
     context.loadAllAvailableDialects();
     // Kept to explain a failure (some tests expect a verifier error).
-    context.getDiagEngine().registerHandler([this](Diagnostic &diag) {
-      diagnostics += diag.str() + "\n";
-    });
+    context.getDiagEngine().registerHandler(
+        [this](Diagnostic &diag) { diagnostics += diag.str() + "\n"; });
     module = ModuleOp::create(UnknownLoc::get(&context));
     builder.setInsertionPointToEnd(module->getBody());
   }
