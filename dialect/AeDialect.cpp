@@ -1,5 +1,6 @@
 //===- AeDialect.cpp - the ae dialect -------------------------------------===//
 
+#include "dialect/AeAttributes.h"
 #include "dialect/AeDialect.h"
 #include "dialect/AeOps.h"
 
@@ -31,7 +32,7 @@ void AeDialect::initialize() {
 static LogicalResult verifyValueAttribute(Operation *op, StringRef what,
                                           unsigned index, NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
-  if (name == "ae.param" || name == "ae.grad") {
+  if (name == attrs::kParam || name == attrs::kGrad) {
     auto text = dyn_cast<StringAttr>(attr.getValue());
     if (!text || text.getValue().empty())
       return op->emitError()
@@ -40,7 +41,7 @@ static LogicalResult verifyValueAttribute(Operation *op, StringRef what,
              << attr.getValue();
     return success();
   }
-  if (name == "ae.fan_in") {
+  if (name == attrs::kFanIn) {
     auto fanIn = dyn_cast<IntegerAttr>(attr.getValue());
     if (!fanIn || !fanIn.getType().isInteger() || fanIn.getInt() < 1)
       return op->emitError()

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialect/AeAttributes.h"
 #include "dialect/AeInterfaces.h"
 #include "dialect/AeOps.h"
 #include "dialect/Passes.h"
@@ -27,8 +28,8 @@ using namespace mlir::ae;
 
 namespace {
 
-constexpr llvm::StringLiteral kParamAttr = "ae.param";
-constexpr llvm::StringLiteral kGradAttr = "ae.grad";
+using attrs::kGrad;
+using attrs::kParam;
 
 /// Calls `fn` for every value `op` reads: its operands and the values
 /// defined outside it that its regions use.
@@ -243,7 +244,7 @@ struct AeAutodiffPass : public ae::impl::AeAutodiffBase<AeAutodiffPass> {
 
     SmallVector<BlockArgument> params;
     for (BlockArgument arg : grad.getArguments())
-      if (grad.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kParamAttr))
+      if (grad.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kParam))
         params.push_back(arg);
 
     ReverseModeBuilder reverse(grad);
@@ -260,8 +261,8 @@ struct AeAutodiffPass : public ae::impl::AeAutodiffBase<AeAutodiffPass> {
     for (BlockArgument param : params)
       resultAttrs.push_back(DictionaryAttr::get(
           &getContext(),
-          {NamedAttribute(kGradAttr,
-                          grad.getArgAttr(param.getArgNumber(), kParamAttr))}));
+          {NamedAttribute(kGrad,
+                          grad.getArgAttr(param.getArgNumber(), kParam))}));
     OpBuilder builder(ret);
     func::ReturnOp::create(builder, ret.getLoc(), results);
     ret.erase();

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialect/AeAttributes.h"
 #include "dialect/AeOps.h"
 #include "dialect/Passes.h"
 
@@ -22,10 +23,10 @@ using namespace mlir::ae;
 
 namespace {
 
-constexpr llvm::StringLiteral kOptimizerAttr = "ae.optimizer";
-constexpr llvm::StringLiteral kParamAttr = "ae.param";
-constexpr llvm::StringLiteral kGradAttr = "ae.grad";
-constexpr llvm::StringLiteral kStateAttr = "ae.state";
+using attrs::kGrad;
+using attrs::kOptimizer;
+using attrs::kParam;
+using attrs::kState;
 
 /// The optimizer of the model, from the module's `ae.optimizer` attribute.
 struct OptimizerConfig {
@@ -47,15 +48,15 @@ struct OptimizerConfig {
 };
 
 FailureOr<OptimizerConfig> readConfig(ModuleOp module) {
-  auto dict = module->getAttrOfType<DictionaryAttr>(kOptimizerAttr);
+  auto dict = module->getAttrOfType<DictionaryAttr>(kOptimizer);
   if (!dict)
     return module.emitError()
-           << "ae-optimizer needs the module attribute '" << kOptimizerAttr
+           << "ae-optimizer needs the module attribute '" << kOptimizer
            << "' (a dictionary with kind = \"adam\" or \"sgd\")";
   auto kind = dict.getAs<StringAttr>("kind");
   if (!kind || (kind.getValue() != "adam" && kind.getValue() != "sgd"))
     return module.emitError()
-           << "'" << kOptimizerAttr
+           << "'" << kOptimizer
            << "' has no valid kind (\"adam\" or \"sgd\"): " << dict;
   OptimizerConfig config;
   // Reads an optional f64 field, keeping the default when absent.
@@ -65,14 +66,14 @@ FailureOr<OptimizerConfig> readConfig(ModuleOp module) {
       return success();
     auto f = dyn_cast<FloatAttr>(attr);
     if (!f)
-      return module.emitError() << "'" << kOptimizerAttr << "' field '" << name
+      return module.emitError() << "'" << kOptimizer << "' field '" << name
                                 << "' must be a float, got " << attr;
     value = f.getValueAsDouble();
     return success();
   };
   if (!dict.get("lr"))
     return module.emitError()
-           << "'" << kOptimizerAttr << "' has no learning rate 'lr'";
+           << "'" << kOptimizer << "' has no learning rate 'lr'";
   if (failed(read("lr", config.lr)) || failed(read("beta1", config.beta1)) ||
       failed(read("beta2", config.beta2)) || failed(read("eps", config.eps)) ||
       failed(read("momentum", config.momentum)))
@@ -130,7 +131,7 @@ struct AeOptimizerPass : public ae::impl::AeOptimizerBase<AeOptimizerPass> {
   LogicalResult collectParams(func::FuncOp lossGrad,
                               SmallVectorImpl<Param> &params) {
     for (unsigned i = 0, e = lossGrad.getNumArguments(); i < e; ++i) {
-      auto name = lossGrad.getArgAttrOfType<StringAttr>(i, kParamAttr);
+      auto name = lossGrad.getArgAttrOfType<StringAttr>(i, kParam);
       if (!name)
         continue;
       auto type = dyn_cast<RankedTensorType>(lossGrad.getArgumentTypes()[i]);
@@ -172,7 +173,7 @@ struct AeOptimizerPass : public ae::impl::AeOptimizerBase<AeOptimizerPass> {
     for (StringRef slot : config.slots())
       for (const Param &p : params)
         attrs.push_back(b.getDictionaryAttr(b.getNamedAttr(
-            kStateAttr, b.getStringAttr(p.name.getValue() + "." + slot))));
+            kState, b.getStringAttr(p.name.getValue() + "." + slot))));
     return attrs;
   }
 
@@ -185,7 +186,7 @@ struct AeOptimizerPass : public ae::impl::AeOptimizerBase<AeOptimizerPass> {
     for (const Param &p : params) {
       argTypes.push_back(p.type);
       argAttrs.push_back(
-          b.getDictionaryAttr(b.getNamedAttr(kGradAttr, p.name)));
+          b.getDictionaryAttr(b.getNamedAttr(kGrad, p.name)));
     }
     for (const Param &p : params) {
       argTypes.push_back(p.type);
