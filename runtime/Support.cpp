@@ -1,4 +1,4 @@
-//===- Support.cpp - Errors, allocation, files, threads -------------------===//
+//===- Support.cpp - Errors, files, threads -------------------------------===//
 //
 // The small services every other part of aert uses.
 //
@@ -36,31 +36,6 @@ void aert::setErrnoError(const char *what, const char *path) {
 extern "C" const char *aert_last_error(void) { return lastError; }
 
 extern "C" void aert_clear_error(void) { lastError[0] = '\0'; }
-
-//===----------------------------------------------------------------------===//
-// Allocation
-//===----------------------------------------------------------------------===//
-
-extern "C" void *aert_alloc(size_t bytes) {
-  // Round up to whole 64-byte lines so vector code may touch the last line,
-  // and so a zero-byte request still yields a unique pointer.
-  if (bytes > SIZE_MAX - AERT_ALIGNMENT) {
-    aert::setError("aert_alloc: %zu bytes is too large", bytes);
-    return nullptr;
-  }
-  size_t rounded =
-      (bytes + AERT_ALIGNMENT - 1) / AERT_ALIGNMENT * AERT_ALIGNMENT;
-  if (rounded == 0)
-    rounded = AERT_ALIGNMENT;
-  void *p = nullptr;
-  if (posix_memalign(&p, AERT_ALIGNMENT, rounded) != 0) {
-    aert::setError("aert_alloc: out of memory allocating %zu bytes", bytes);
-    return nullptr;
-  }
-  return p;
-}
-
-extern "C" void aert_free(void *p) { free(p); }
 
 //===----------------------------------------------------------------------===//
 // Threads

@@ -31,9 +31,45 @@ void aert_clear_error(void);
 #define AERT_ALIGNMENT 64
 
 /* 64-byte aligned block of at least `bytes` bytes (a zero-byte request still
- * returns a unique pointer); NULL on failure. */
+ * returns a unique pointer); NULL on failure. Thread-safe.
+ *
+ * Generated kernels allocate their temporaries here on every call, with the
+ * same sizes each time. aert_free therefore keeps freed blocks in a cache
+ * (size classes: multiples of 64 bytes up to 4 KiB, then four classes per
+ * power of two, so at most 25% slack) that aert_alloc serves first: once a
+ * call has run with a given batch size, calling it again allocates nothing
+ * from the system. The cache holds at most the limit of
+ * aert_alloc_set_cache_limit (default AERT_ALLOC_DEFAULT_CACHE_LIMIT); a
+ * block freed beyond it goes back to the system.
+ *
+ * aert_free(NULL) does nothing. A pointer that aert_alloc did not return, or
+ * one freed twice, is detected on a best-effort basis: the call then does
+ * nothing but set aert_last_error. */
 void *aert_alloc(size_t bytes);
 void aert_free(void *p);
+
+#define AERT_ALLOC_DEFAULT_CACHE_LIMIT ((size_t)1 << 30) /* 1 GiB */
+
+/* Releases every cached block to the system; returns the bytes released. */
+size_t aert_alloc_trim(void);
+/* Sets the most bytes the cache may hold (0: no caching at all) and trims
+ * the cache if it holds more. */
+void aert_alloc_set_cache_limit(size_t bytes);
+
+/* Counters of the allocator since the process started (they are never
+ * reset: compare two snapshots). */
+typedef struct aert_alloc_counts {
+  uint64_t allocs;        /* successful aert_alloc calls, = the two below */
+  uint64_t cache_hits;    /* ... served by a cached block */
+  uint64_t system_allocs; /* ... served by a new block from the system */
+  uint64_t frees;         /* aert_free calls on a live block */
+  uint64_t system_frees;  /* blocks given back to the system (beyond the
+                             limit, too large to cache, or trimmed) */
+  uint64_t cached_blocks; /* blocks in the cache now */
+  uint64_t cached_bytes;  /* their size in bytes (size classes) */
+  uint64_t cache_limit;   /* the current limit in bytes */
+} aert_alloc_counts;
+void aert_alloc_stats(aert_alloc_counts *out);
 
 /* ---- Counter-based RNG (Philox4x32-10) ----------------------------------- */
 
