@@ -32,11 +32,12 @@ typedef struct aec_model_api {
   int (*load)(void *m, const char *path);
 } aec_model_api;
 
-/* The models compared with PCA at latent size `dim`; either may be NULL. */
+/* The models compared with PCA at latent size `dim`; any may be NULL. */
 typedef struct aec_pca_entry {
   int64_t dim;
-  const aec_model_api *ae;     /* the MLP autoencoder */
-  const aec_model_api *linear; /* the linear autoencoder */
+  const aec_model_api *ae;         /* the MLP autoencoder */
+  const aec_model_api *linear;     /* the linear autoencoder, no bias */
+  const aec_model_api *linearBias; /* the linear autoencoder with a bias */
 } aec_pca_entry;
 
 extern const aec_pca_entry aec_pca_models[];

@@ -26,6 +26,7 @@
 
 #include "aert.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -478,14 +479,65 @@ static int writeCheckpoint(Model *m, const char *out, int64_t epoch,
   return failed;
 }
 
+/* True if `text` starts with "checkpoint-e<digits>.bin"; *rest is what
+ * follows. */
+static int isCheckpointName(const char *text, const char **rest) {
+  static const char prefix[] = "checkpoint-e";
+  if (strncmp(text, prefix, sizeof(prefix) - 1) != 0)
+    return 0;
+  const char *p = text + sizeof(prefix) - 1;
+  if (*p < '0' || *p > '9')
+    return 0;
+  while (*p >= '0' && *p <= '9')
+    ++p;
+  if (strncmp(p, ".bin", 4) != 0)
+    return 0;
+  *rest = p + 4;
+  return 1;
+}
+
+/* Removes what a run killed while writing its checkpoints may leave in
+ * <out>: checkpoint files other than `keep` (the one checkpoint.txt names:
+ * a newer one whose naming never happened, or an older one not yet
+ * removed) and half-written temp files ("<name>.tmp..."). */
+static void removeLeftovers(const char *out, const char *keep) {
+  DIR *dir = opendir(out);
+  if (!dir)
+    return;
+  int64_t removed = 0;
+  struct dirent *entry;
+  while ((entry = readdir(dir)) != NULL) {
+    const char *name = entry->d_name, *rest = NULL;
+    int leftover = 0;
+    if (isCheckpointName(name, &rest))
+      leftover = *rest == '\0' ? strcmp(name, keep) != 0
+                               : strncmp(rest, ".tmp", 4) == 0;
+    else
+      leftover = !strcmp(name, "checkpoint.txt.tmp") ||
+                 !strcmp(name, "metrics.csv.tmp");
+    if (!leftover)
+      continue;
+    char *path = joinPath(out, name);
+    if (path && remove(path) == 0)
+      ++removed;
+    free(path);
+  }
+  closedir(dir);
+  if (removed > 0)
+    notef("removed %lld leftover file%s of an interrupted run from '%s'",
+          (long long)removed, removed == 1 ? "" : "s", out);
+}
+
 /* ---- metrics.csv ------------------------------------------------------------
  */
 
 static const char METRICS_HEADER[] =
     "epoch,train_loss,test_loss,samples_per_s\n";
 
-/* Starts metrics.csv afresh, or on resume keeps its rows up to `lastEpoch`
- * (rows of epochs after the checkpoint are from a run that did not finish). */
+/* Starts metrics.csv afresh, or on resume keeps its rows of epochs 1 to
+ * `lastEpoch` in order (rows of epochs after the checkpoint are from a run
+ * that did not finish; a run killed while appending may leave a line
+ * without its newline, which is dropped too). */
 static int prepareMetrics(const char *path, int64_t lastEpoch) {
   size_t cap = sizeof(METRICS_HEADER) + 1, len = 0;
   char *text = malloc(cap);
@@ -498,11 +550,15 @@ static int prepareMetrics(const char *path, int64_t lastEpoch) {
   FILE *f = lastEpoch > 0 ? fopen(path, "r") : NULL;
   if (f) {
     char line[512];
+    long long expected = 1;
     while (fgets(line, sizeof(line), f)) {
       long long epoch;
-      if (sscanf(line, "%lld,", &epoch) != 1 || epoch < 1 || epoch > lastEpoch)
-        continue;
       size_t add = strlen(line);
+      if (add == 0 || line[add - 1] != '\n' ||
+          sscanf(line, "%lld,", &epoch) != 1 || epoch != expected ||
+          epoch > lastEpoch)
+        continue;
+      ++expected;
       if (len + add + 2 > cap) {
         cap = 2 * (len + add + 2);
         char *grown = realloc(text, cap);
@@ -516,10 +572,6 @@ static int prepareMetrics(const char *path, int64_t lastEpoch) {
       }
       memcpy(text + len, line, add + 1);
       len += add;
-      if (text[len - 1] != '\n') {
-        text[len++] = '\n';
-        text[len] = '\0';
-      }
     }
     fclose(f);
   }
@@ -801,6 +853,7 @@ int main(int argc, char **argv) {
     printf("resumed from %s (epoch %lld)\n", path, (long long)resumeInfo.epoch);
     free(path);
     lastEpoch = resumeInfo.epoch;
+    removeLeftovers(opt.out, resumeInfo.file);
   }
   if (prepareMetrics(metricsPath, lastEpoch) != 0)
     goto cleanup;
