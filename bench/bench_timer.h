@@ -1,0 +1,57 @@
+/*
+ * bench_timer.h - the block timer of the GEMM harnesses: runs `fn` in blocks
+ * of calls lasting at least `min_block_us`, returns the median block's mean
+ * seconds per call.
+ */
+#ifndef BENCH_TIMER_H
+#define BENCH_TIMER_H
+
+#include <stdlib.h>
+#include <time.h>
+
+static double benchNow(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int benchCompare(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+typedef void (*bench_fn)(void *ctx);
+
+/* Median over `blocks` blocks of the mean seconds per call; *per_block gets
+ * the calls per block. Negative on allocation failure. */
+static double benchMedianSeconds(bench_fn fn, void *ctx, int blocks,
+                                 double min_block_us, long *per_block) {
+  for (int i = 0; i < 3; ++i) /* warm-up */
+    fn(ctx);
+  long calls = 1;
+  for (;;) {
+    double t = benchNow();
+    for (long i = 0; i < calls; ++i)
+      fn(ctx);
+    if (1e6 * (benchNow() - t) >= min_block_us || calls >= (1L << 24))
+      break;
+    calls *= 2;
+  }
+  double *means = malloc(sizeof(double) * (size_t)blocks);
+  if (!means)
+    return -1;
+  for (int b = 0; b < blocks; ++b) {
+    double t = benchNow();
+    for (long i = 0; i < calls; ++i)
+      fn(ctx);
+    means[b] = (benchNow() - t) / (double)calls;
+  }
+  qsort(means, (size_t)blocks, sizeof(double), benchCompare);
+  double median = blocks % 2 ? means[blocks / 2]
+                             : 0.5 * (means[blocks / 2 - 1] + means[blocks / 2]);
+  free(means);
+  *per_block = calls;
+  return median;
+}
+
+#endif /* BENCH_TIMER_H */
