@@ -47,8 +47,9 @@ static double benchMedianSeconds(bench_fn fn, void *ctx, int blocks,
     means[b] = (benchNow() - t) / (double)calls;
   }
   qsort(means, (size_t)blocks, sizeof(double), benchCompare);
-  double median = blocks % 2 ? means[blocks / 2]
-                             : 0.5 * (means[blocks / 2 - 1] + means[blocks / 2]);
+  double median = blocks % 2
+                      ? means[blocks / 2]
+                      : 0.5 * (means[blocks / 2 - 1] + means[blocks / 2]);
   free(means);
   *per_block = calls;
   return median;
