@@ -229,6 +229,7 @@ extern "C" void aert_model_destroy(aert_model *m) {
   aert_free(m->latentMean);
   aert_free(m->latentChol);
   aert_free(m->scratchCodes);
+  aert_free(m->scratchEval);
   delete m;
 }
 
@@ -488,4 +489,194 @@ extern "C" void aert_model_sample(aert_model *m, uint64_t seed, int64_t n,
   aert_memref2d in = batch(codes, n, latent);
   aert_memref2d out = batch(x_out, n, desc->input_size);
   desc->decode(&params, &in, &out);
+}
+
+//===----------------------------------------------------------------------===//
+// VAE evaluation: the ELBO and importance-sampled log-likelihood
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Checks that `m` has a gaussian latent and the kernel `fn`.
+bool checkGaussian(const aert_model *m, const char *what, const void *fn) {
+  if (m->desc->latent_kind != AERT_LATENT_GAUSSIAN) {
+    setError("%s: model '%s' has no gaussian latent ('latent gaussian n')",
+             what, m->desc->name ? m->desc->name : "?");
+    return false;
+  }
+  return checkKernel(m, what, fn);
+}
+
+/// Grows the evaluation scratch to `bytes`; never shrinks.
+void *reserveEval(aert_model *m, size_t bytes) {
+  if (bytes <= m->scratchEvalBytes)
+    return m->scratchEval;
+  void *p = aert_alloc(bytes);
+  if (!p)
+    return nullptr;
+  aert_free(m->scratchEval);
+  m->scratchEval = p;
+  m->scratchEvalBytes = bytes;
+  return p;
+}
+
+/// log(1 + exp(l)) without overflow.
+double softplus(double l) {
+  return l > 0 ? l + std::log1p(std::exp(-l)) : std::log1p(std::exp(l));
+}
+
+// Examples per encoder call and the decoder batch the importance samples
+// are grouped into (rows = examples x samples).
+constexpr int64_t kEvalExamples = 64;
+constexpr int64_t kEvalDecodeRows = 512;
+
+} // namespace
+
+extern "C" float aert_model_elbo(aert_model *m, const float *x, int64_t n,
+                                 float *reconstruction, float *kl) {
+  const char *what = "elbo";
+  if (!checkBatch(m, what, x, n, nullptr, false) ||
+      !checkGaussian(m, what, (const void *)m->desc->elbo))
+    return nan();
+  aert_memref1d params = flat(m->params, m->desc->param_count);
+  aert_memref2d batchRef = batch(x, n, m->desc->input_size);
+  float parts[2] = {0, 0};
+  aert_memref1d partsRef = flat(parts, 2);
+  // The same draw as aert_model_loss at this point of the stream.
+  uint64_t call = m->call++;
+  m->desc->elbo(&params, &batchRef, int64_t(m->seed), int64_t(call), &partsRef);
+  if (reconstruction)
+    *reconstruction = parts[0];
+  if (kl)
+    *kl = parts[1];
+  return -(parts[0] + parts[1]);
+}
+
+// log p(x) ~ log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x), per
+// example, averaged over the batch. Sample j of example i uses the normals
+// aert_normal(seed, AERT_STREAM_IMPORTANCE, j, i * L + l): the result does
+// not depend on the chunking below. Everything after the kernels is double.
+extern "C" float aert_model_log_likelihood(aert_model *m, const float *x,
+                                           int64_t n, int64_t k,
+                                           uint64_t seed) {
+  const char *what = "log_likelihood";
+  if (!checkBatch(m, what, x, n, nullptr, false) ||
+      !checkGaussian(m, what, (const void *)m->desc->encode_gaussian))
+    return nan();
+  const aert_model_desc *desc = m->desc;
+  if (desc->likelihood != AERT_LIKELIHOOD_BERNOULLI || !desc->decode_logits) {
+    setError("%s: model '%s' has no Bernoulli decoder (a loss with bce and "
+             "no mse term, and a final sigmoid), so log p(x|z) is not "
+             "defined",
+             what, desc->name ? desc->name : "?");
+    return nan();
+  }
+  constexpr int64_t kMaxSamples = int64_t(1) << 32;
+  if (k < 1 || k > kMaxSamples) {
+    setError("%s: k = %lld importance samples, must be in [1, 2^32]", what,
+             (long long)k);
+    return nan();
+  }
+  const int64_t latent = desc->latent_size, inputs = desc->input_size;
+  const int64_t examples = n < kEvalExamples ? n : kEvalExamples;
+  // Samples per decoder call for one chunk of `examples` rows.
+  int64_t samples = kEvalDecodeRows / examples;
+  samples = samples < 1 ? 1 : (samples > k ? k : samples);
+  const int64_t rows = examples * samples;
+
+  // Floats: mu, logvar [examples, L], eps and z [rows, L], logits [rows, D];
+  // doubles: running max and sum of the log-sum-exp per example.
+  // (validateDescriptor bounds L by 2^24 and D by 2^59.)
+  if (inputs > (int64_t(1) << 40) / rows) {
+    setError("%s: the model is too large to evaluate", what);
+    return nan();
+  }
+  size_t floats = size_t(2 * examples * latent + 2 * rows * latent) +
+                  size_t(rows) * size_t(inputs);
+  size_t bytes = floats * sizeof(float) + size_t(2 * examples) * sizeof(double);
+  auto *base = static_cast<unsigned char *>(reserveEval(m, bytes));
+  if (!base) {
+    setError("%s: out of memory (%zu bytes of scratch)", what, bytes);
+    return nan();
+  }
+  double *runMax = reinterpret_cast<double *>(base);
+  double *runSum = runMax + examples;
+  float *mu = reinterpret_cast<float *>(runSum + examples);
+  float *logvar = mu + examples * latent;
+  float *eps = logvar + examples * latent;
+  float *z = eps + rows * latent;
+  float *logits = z + rows * latent;
+
+  aert_memref1d params = flat(m->params, desc->param_count);
+  const float lvMax = AERT_VAE_LOGVAR_MAX;
+  double total = 0;
+  for (int64_t first = 0; first < n; first += examples) {
+    const int64_t count = n - first < examples ? n - first : examples;
+    aert_memref2d in = batch(x + first * inputs, count, inputs);
+    aert_memref2d muRef = batch(mu, count, latent);
+    aert_memref2d lvRef = batch(logvar, count, latent);
+    desc->encode_gaussian(&params, &in, &muRef, &lvRef);
+    for (int64_t i = 0; i < count; ++i) {
+      runMax[i] = -std::numeric_limits<double>::infinity();
+      runSum[i] = 0;
+    }
+    for (int64_t j0 = 0; j0 < k; j0 += samples) {
+      const int64_t block = k - j0 < samples ? k - j0 : samples;
+      // Row (i, j) of z is example first + i, sample j0 + j.
+      for (int64_t i = 0; i < count; ++i)
+        for (int64_t j = 0; j < block; ++j) {
+          int64_t row = i * block + j;
+          aert_fill_normal(seed, AERT_STREAM_IMPORTANCE, uint64_t(j0 + j),
+                           uint64_t((first + i) * latent), latent,
+                           eps + row * latent);
+          for (int64_t l = 0; l < latent; ++l) {
+            float lv = std::fmin(logvar[i * latent + l], lvMax);
+            z[row * latent + l] = mu[i * latent + l] +
+                                  std::exp(0.5f * lv) * eps[row * latent + l];
+          }
+        }
+      aert_memref2d zRef = batch(z, count * block, latent);
+      aert_memref2d logitsRef = batch(logits, count * block, inputs);
+      desc->decode_logits(&params, &zRef, &logitsRef);
+      for (int64_t i = 0; i < count; ++i) {
+        const float *xi = x + (first + i) * inputs;
+        for (int64_t j = 0; j < block; ++j) {
+          int64_t row = i * block + j;
+          // log p(x|z): Bernoulli with logits, -bce.
+          const float *li = logits + row * inputs;
+          double logPx = 0;
+          for (int64_t d = 0; d < inputs; ++d)
+            logPx += double(xi[d]) * double(li[d]) - softplus(double(li[d]));
+          // log p(z) - log q(z|x); the log(2 pi) terms cancel.
+          double logRatio = 0;
+          for (int64_t l = 0; l < latent; ++l) {
+            double zl = z[row * latent + l], el = eps[row * latent + l];
+            double lv = std::fmin(logvar[i * latent + l], lvMax);
+            logRatio += -0.5 * (zl * zl - el * el - lv);
+          }
+          double w = logPx + logRatio;
+          if (std::isnan(w)) {
+            runMax[i] = w;
+            continue;
+          }
+          if (w > runMax[i]) {
+            runSum[i] = runSum[i] * std::exp(runMax[i] - w) + 1.0;
+            runMax[i] = w;
+          } else {
+            runSum[i] += std::exp(w - runMax[i]);
+          }
+        }
+      }
+    }
+    for (int64_t i = 0; i < count; ++i)
+      total += runMax[i] + std::log(runSum[i]) - std::log(double(k));
+  }
+  double mean = total / double(n);
+  if (!std::isfinite(mean)) {
+    setError("%s: the estimate is not finite (non-finite encoder or decoder "
+             "outputs)",
+             what);
+    return nan();
+  }
+  return float(mean);
 }

@@ -4,6 +4,7 @@
 
 #include "runtime/aert_model.h"
 
+#include <cstddef>
 #include <cstdint>
 
 /// Everything a compiled model needs at run time. Owned by the runtime; the
@@ -24,6 +25,11 @@ struct aert_model {
   // Scratch for latent codes (fit_latent chunks, sample); grows only.
   float *scratchCodes = nullptr;
   int64_t scratchRows = 0;
+
+  // Scratch of aert_model_log_likelihood (posterior parameters, codes,
+  // logits, per-example log-sum-exp state); grows only.
+  void *scratchEval = nullptr;
+  size_t scratchEvalBytes = 0;
 };
 
 #endif // AERT_MODEL_IMPL_H

@@ -18,7 +18,19 @@
 extern "C" {
 #endif
 
-#define AERT_ABI_VERSION 1
+/* 2: appended likelihood, elbo, encode_gaussian, decode_logits (VAEs). The
+ * runtime accepts only descriptors of its own version. */
+#define AERT_ABI_VERSION 2
+
+/* Log-variances above this are clamped where a VAE samples (ae.reparam,
+ * M_log_likelihood's proposal), and exp(logvar) continues linearly above it
+ * in the KL term: a diverging logvar head stays finite (docs/vae.md). The
+ * compiler's ae-to-linalg uses the same constant. */
+#define AERT_VAE_LOGVAR_MAX 20.0f
+
+/* The RNG stream of M_log_likelihood's importance samples (aert.h's
+ * AERT_STREAM_* use 0..4). */
+#define AERT_STREAM_IMPORTANCE 5
 
 /* MLIR's strided memref descriptors (C interface, llvm.emit_c_interface). */
 typedef struct aert_memref1d {
@@ -39,6 +51,10 @@ typedef struct aert_memref2d {
 
 enum { AERT_LATENT_DETERMINISTIC = 0, AERT_LATENT_GAUSSIAN = 1 };
 enum { AERT_OPTIMIZER_SGD = 0, AERT_OPTIMIZER_ADAM = 1 };
+/* The decoder's p(x|z) as M_log_likelihood evaluates it. BERNOULLI: a
+ * gaussian latent, a decoder ending in sigmoid and only bce reconstruction
+ * terms; decode_logits gives the logits. */
+enum { AERT_LIKELIHOOD_NONE = 0, AERT_LIKELIHOOD_BERNOULLI = 1 };
 
 typedef struct aert_param_desc {
   const char *name; /* "enc0.weight", "dec1.bias", ... */
@@ -55,15 +71,24 @@ typedef float (*aert_loss_fn)(aert_memref1d *params, aert_memref2d *x,
                               int64_t seed, int64_t call);
 typedef float (*aert_grad_fn)(aert_memref1d *params, aert_memref2d *x,
                               int64_t seed, int64_t call, aert_memref1d *grad);
-typedef float (*aert_train_step_fn)(aert_memref1d *params,
-                                    aert_memref1d *state, aert_memref2d *x,
-                                    int64_t seed, int64_t call, int64_t step);
+typedef float (*aert_train_step_fn)(aert_memref1d *params, aert_memref1d *state,
+                                    aert_memref2d *x, int64_t seed,
+                                    int64_t call, int64_t step);
 typedef void (*aert_apply_grad_fn)(aert_memref1d *params, aert_memref1d *state,
                                    aert_memref1d *grad, int64_t step);
 /* encode: (params, x, z); decode: (params, z, xhat); reconstruct: (params, x,
- * xhat). */
+ * xhat); decode_logits: (params, z, logits). */
 typedef void (*aert_map_fn)(aert_memref1d *params, aert_memref2d *in,
                             aert_memref2d *out);
+/* The loss of aert_loss_fn (same seed, call: same draws) and its parts:
+ * parts[0] = the weighted reconstruction terms, parts[1] = the unweighted KL
+ * term, both batch means. */
+typedef float (*aert_elbo_fn)(aert_memref1d *params, aert_memref2d *x,
+                              int64_t seed, int64_t call, aert_memref1d *parts);
+/* q(z|x) = N(mu, diag(exp(logvar))): (params, x, mu, logvar). */
+typedef void (*aert_encode_gaussian_fn)(aert_memref1d *params, aert_memref2d *x,
+                                        aert_memref2d *mu,
+                                        aert_memref2d *logvar);
 
 typedef struct aert_model_desc {
   int64_t abi_version; /* AERT_ABI_VERSION */
@@ -86,6 +111,11 @@ typedef struct aert_model_desc {
   aert_map_fn encode;
   aert_map_fn decode;
   aert_map_fn reconstruct;
+  /* ---- ABI 2 (appended): VAE evaluation; 0 / null for other models. ---- */
+  int64_t likelihood;                      /* AERT_LIKELIHOOD_* */
+  aert_elbo_fn elbo;                       /* gaussian latents */
+  aert_encode_gaussian_fn encode_gaussian; /* gaussian latents */
+  aert_map_fn decode_logits;               /* AERT_LIKELIHOOD_BERNOULLI */
 } aert_model_desc;
 
 /* The model object behind the opaque `M*` of the generated API. */
@@ -107,6 +137,10 @@ void aert_model_reconstruct(aert_model *m, const float *x, int64_t n,
                             float *x_hat);
 void aert_model_fit_latent(aert_model *m, const float *x, int64_t n);
 void aert_model_sample(aert_model *m, uint64_t seed, int64_t n, float *x_out);
+float aert_model_elbo(aert_model *m, const float *x, int64_t n,
+                      float *reconstruction, float *kl);
+float aert_model_log_likelihood(aert_model *m, const float *x, int64_t n,
+                                int64_t k, uint64_t seed);
 int aert_model_save(const aert_model *m, const char *path);
 int aert_model_load(aert_model *m, const char *path);
 

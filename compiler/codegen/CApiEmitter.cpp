@@ -32,12 +32,19 @@ namespace aec {
 namespace {
 
 /// AERT_ABI_VERSION of runtime/aert_model.h.
-constexpr int64_t kAbiVersion = 1;
+constexpr int64_t kAbiVersion = 2;
 
-/// Kernels in the order of their pointers in aert_model_desc.
+/// Kernels in the order of their pointers in aert_model_desc (ABI 1 part).
 constexpr llvm::StringLiteral kKernels[] = {
     "loss",   "grad",   "train_step", "apply_grad",
     "encode", "decode", "reconstruct"};
+
+/// Kernels appended in ABI 2, after the `likelihood` field.
+constexpr llvm::StringLiteral kVaeKernels[] = {"elbo", "encode_gaussian",
+                                               "decode_logits"};
+constexpr int64_t kFirstKernelField = 17;
+constexpr int64_t kLikelihoodField =
+    kFirstKernelField + static_cast<int64_t>(std::size(kKernels));
 
 class CApiEmitter {
 public:
@@ -126,6 +133,9 @@ LLVM::LLVMStructType CApiEmitter::modelDescType() {
   for (size_t i = 0; i < std::size(kKernels); ++i)
     fields.push_back(ptr); // 17.. loss, grad, train_step, apply_grad,
                            //     encode, decode, reconstruct
+  fields.push_back(i64);   // 24 likelihood (ABI 2)
+  for (size_t i = 0; i < std::size(kVaeKernels); ++i)
+    fields.push_back(ptr); // 25.. elbo, encode_gaussian, decode_logits
   return LLVM::LLVMStructType::getLiteral(ctx, fields);
 }
 
@@ -199,16 +209,23 @@ LLVM::GlobalOp CApiEmitter::createModelDesc(LLVM::GlobalOp paramTable) {
                      ? Value(LLVM::AddressOfOp::create(r, loc, paramTable))
                      : Value(LLVM::ZeroOp::create(r, loc, ptr));
   d = insert(r, d, params, {16});
-  // Kernels the module does not define (e.g. no optimizer yet) are null; the
-  // runtime reports them as unsupported.
-  for (auto [i, kernel] : llvm::enumerate(kKernels)) {
+  // Kernels the module does not define (e.g. no optimizer yet, no VAE
+  // kernels for a deterministic latent) are null; the runtime reports them
+  // as unsupported.
+  auto kernelPointer = [&](StringRef kernel) -> Value {
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(
         cInterfaceName(info.name, kernel));
-    Value pointer = fn && !fn.isExternal()
-                        ? Value(LLVM::AddressOfOp::create(r, loc, fn))
-                        : Value(LLVM::ZeroOp::create(r, loc, ptr));
-    d = insert(r, d, pointer, {static_cast<int64_t>(17 + i)});
-  }
+    return fn && !fn.isExternal() ? Value(LLVM::AddressOfOp::create(r, loc, fn))
+                                  : Value(LLVM::ZeroOp::create(r, loc, ptr));
+  };
+  for (auto [i, kernel] : llvm::enumerate(kKernels))
+    d = insert(r, d, kernelPointer(kernel),
+               {kFirstKernelField + static_cast<int64_t>(i)});
+  d = insert(r, d, constI64(r, static_cast<int64_t>(info.likelihood)),
+             {kLikelihoodField});
+  for (auto [i, kernel] : llvm::enumerate(kVaeKernels))
+    d = insert(r, d, kernelPointer(kernel),
+               {kLikelihoodField + 1 + static_cast<int64_t>(i)});
   LLVM::ReturnOp::create(r, loc, d);
   b.setInsertionPointAfter(desc);
   return desc;
@@ -245,6 +262,8 @@ LogicalResult CApiEmitter::createTrampolines(LLVM::GlobalOp desc) {
       {"reconstruct", voidType, {ptr, ptr, i64, ptr}},
       {"fit_latent", voidType, {ptr, ptr, i64}},
       {"sample", voidType, {ptr, i64, i64, ptr}},
+      {"elbo", f32, {ptr, ptr, i64, ptr, ptr}},
+      {"log_likelihood", f32, {ptr, ptr, i64, i64, i64}},
       {"save", i32, {ptr, ptr}},
       {"load", i32, {ptr, ptr}},
   };

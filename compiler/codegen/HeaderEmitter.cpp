@@ -102,6 +102,9 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
     os << "#define " << M << "_INPUT_DIM" << i << " " << d << "\n";
   os << "#define " << M << "_LATENT_SIZE " << info.latentSize << "\n";
   os << "#define " << M << "_LATENT_GAUSSIAN " << (gaussian ? 1 : 0) << "\n";
+  os << "#define " << M << "_HAS_LOG_LIKELIHOOD "
+     << (gaussian && info.likelihood == Likelihood::Bernoulli ? 1 : 0) << " /* "
+     << m << "_log_likelihood works */\n";
   os << "#define " << M << "_PARAM_COUNT " << info.paramCount
      << " /* floats in " << m << "_params() */\n";
   for (const ParamInfo &p : info.params) {
@@ -175,6 +178,45 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
      "void " + m + "_sample(" + m +
          " *m, uint64_t seed, int64_t n, float "
          "*x_out);");
+  if (gaussian) {
+    fn("Evidence lower bound on x[n][" + M +
+           "_INPUT_SIZE], one draw z ~ q(z|x) per example from the\n"
+           "   model's RNG stream, exactly as " +
+           m +
+           "_loss draws it (it advances the stream the same way):\n"
+           "   after the same " +
+           m + "_set_seed, " + m +
+           "_loss == *rec + (kl weight) * *kl. Writes the batch means of\n"
+           "   the reconstruction terms (the loss's bce/mse terms with their "
+           "weights) to\n"
+           "   *rec and of KL(q(z|x) || N(0, I)) to *kl (either may be NULL);"
+           " returns\n"
+           "   -(*rec + *kl), the ELBO in nats per example for a loss "
+           "'bce + w * kl'.",
+       "float " + m + "_elbo(" + m +
+           " *m, const float *x, int64_t n, float *rec, float *kl);");
+    fn("Importance-sampled estimate of log p(x) in nats, the mean over the "
+       "n examples of\n"
+       "   log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x) with z_j ~ q(z|x) "
+       "(k = 100 is typical;\n"
+       "   k = 1 gives a one-sample ELBO, larger k a tighter bound). "
+       "Deterministic in seed,\n"
+       "   independent of the model's RNG stream and of how x is split into "
+       "batches.\n"
+       "   Needs a Bernoulli decoder (loss bce [+ w * kl]): " +
+           M +
+           "_HAS_LOG_LIKELIHOOD.\n"
+           "   NaN on error (aert_last_error() says why).",
+       "float " + m + "_log_likelihood(" + m +
+           " *m, const float *x, int64_t n, int64_t k, uint64_t seed);");
+  } else {
+    fn("VAE only: this model has no gaussian latent, so this returns NaN.",
+       "float " + m + "_elbo(" + m +
+           " *m, const float *x, int64_t n, float *rec, float *kl);");
+    fn("VAE only: this model has no gaussian latent, so this returns NaN.",
+       "float " + m + "_log_likelihood(" + m +
+           " *m, const float *x, int64_t n, int64_t k, uint64_t seed);");
+  }
   fn("Writes a checkpoint; 0 on success.",
      "int " + m + "_save(const " + m + " *m, const char *path);");
   fn("Reads a checkpoint; 0 on success, else m is unchanged.",

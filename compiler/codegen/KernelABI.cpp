@@ -69,6 +69,13 @@ static const FunctionSpec kEncode{"encode", {Leading::Batch}, {Group::Params}};
 static const FunctionSpec kDecode{"decode", {Leading::Latent}, {Group::Params}};
 static const FunctionSpec kReconstruct{
     "reconstruct", {Leading::Batch}, {Group::Params}};
+// VAE evaluation (gaussian latents; docs/vae.md).
+static const FunctionSpec kElbo{
+    "elbo", {Leading::Batch, Leading::I64, Leading::I64}, {Group::Params}};
+static const FunctionSpec kEncodeGaussian{
+    "encode_gaussian", {Leading::Batch}, {Group::Params}};
+static const FunctionSpec kDecodeLogits{
+    "decode_logits", {Leading::Latent}, {Group::Params}};
 
 static StringRef groupAttr(Group g) {
   switch (g) {
@@ -124,6 +131,8 @@ private:
   void buildApplyGrad(func::FuncOp inner);
   void buildMap(StringRef suffix, ArrayRef<func::FuncOp> chain,
                 ArrayRef<int64_t> inExample, ArrayRef<int64_t> outExample);
+  void buildElbo(func::FuncOp inner);
+  void buildEncodeGaussian(func::FuncOp inner);
 
   ModuleOp module;
   ModelInfo &info;
@@ -503,6 +512,51 @@ void KernelABI::buildMap(StringRef suffix, ArrayRef<func::FuncOp> chain,
   func::ReturnOp::create(b, loc);
 }
 
+// float M__elbo(params[P], x[n,D], i64 seed, i64 call, parts[2] (out)):
+// returns the loss, parts = {reconstruction, kl}.
+void KernelABI::buildElbo(func::FuncOp inner) {
+  Location loc = inner.getLoc();
+  auto kernel = createKernel(
+      "elbo",
+      {MemRefType::get({info.paramCount}, f32),
+       MemRefType::get({ShapedType::kDynamic, info.inputSize}, f32), i64, i64,
+       MemRefType::get({2}, f32)},
+      {f32}, loc);
+  OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
+  ValueRange args = kernel.getArguments();
+  Value x = readBatch(b, loc, args[1], info.inputShape);
+  SmallVector<Value> operands{x, args[2], args[3]};
+  llvm::append_range(operands, readSlots(b, loc, args[0], paramSlots));
+  auto call = func::CallOp::create(b, loc, inner, operands);
+  for (int64_t i = 0; i < 2; ++i)
+    memref::StoreOp::create(
+        b, loc, call.getResult(1 + i), args[4],
+        ValueRange{arith::ConstantIndexOp::create(b, loc, i).getResult()});
+  func::ReturnOp::create(b, loc, call.getResult(0));
+}
+
+// void M__encode_gaussian(params[P], x[n,D], mu[n,L] (out), logvar[n,L] (out))
+void KernelABI::buildEncodeGaussian(func::FuncOp inner) {
+  Location loc = inner.getLoc();
+  Type latent = MemRefType::get({ShapedType::kDynamic, info.latentSize}, f32);
+  auto kernel = createKernel(
+      "encode_gaussian",
+      {MemRefType::get({info.paramCount}, f32),
+       MemRefType::get({ShapedType::kDynamic, info.inputSize}, f32), latent,
+       latent},
+      {}, loc);
+  OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
+  ValueRange args = kernel.getArguments();
+  Value x = readBatch(b, loc, args[1], info.inputShape);
+  SmallVector<Value> operands{x};
+  llvm::append_range(operands, readSlots(b, loc, args[0], paramSlots));
+  auto call = func::CallOp::create(b, loc, inner, operands);
+  SmallVector<int64_t> latentExample{info.latentSize};
+  writeBatch(b, loc, call.getResult(0), args[2], latentExample);
+  writeBatch(b, loc, call.getResult(1), args[3], latentExample);
+  func::ReturnOp::create(b, loc);
+}
+
 LogicalResult KernelABI::run() {
   if (module->hasAttr(attrs::kParams))
     return module.emitError() << "ae-kernel-abi already ran on this module ('"
@@ -516,9 +570,11 @@ LogicalResult KernelABI::run() {
   func::FuncOp loss = lookup(kLoss), lossGrad = lookup(kLossGrad),
                trainStep = lookup(kTrainStep), applyGrad = lookup(kApplyGrad),
                encode = lookup(kEncode), decode = lookup(kDecode),
-               reconstruct = lookup(kReconstruct);
+               reconstruct = lookup(kReconstruct), elbo = lookup(kElbo),
+               encodeGaussian = lookup(kEncodeGaussian),
+               decodeLogits = lookup(kDecodeLogits);
   if (!loss && !lossGrad && !trainStep && !applyGrad && !encode && !decode &&
-      !reconstruct)
+      !reconstruct && !elbo && !encodeGaussian && !decodeLogits)
     return module.emitError() << "no model function (@loss, @encode, ...) to "
                                  "export";
 
@@ -588,9 +644,22 @@ LogicalResult KernelABI::run() {
       (failed(checkSignature(reconstruct, kReconstruct, nullptr)) ||
        failed(checkResults(reconstruct, {batchTensorType()}))))
     return failure();
+  if (elbo && (failed(checkSignature(elbo, kElbo, nullptr)) ||
+               failed(checkResults(elbo, {f32, f32, f32}))))
+    return failure();
+  if (encodeGaussian &&
+      (failed(checkSignature(encodeGaussian, kEncodeGaussian, nullptr)) ||
+       failed(checkResults(encodeGaussian,
+                           {latentTensorType(), latentTensorType()}))))
+    return failure();
+  if (decodeLogits &&
+      (failed(checkSignature(decodeLogits, kDecodeLogits, nullptr)) ||
+       failed(checkResults(decodeLogits, {batchTensorType()}))))
+    return failure();
 
-  for (StringRef kernel : {"loss", "grad", "train_step", "apply_grad", "encode",
-                           "decode", "reconstruct"})
+  for (StringRef kernel :
+       {"loss", "grad", "train_step", "apply_grad", "encode", "decode",
+        "reconstruct", "elbo", "encode_gaussian", "decode_logits"})
     if (module.lookupSymbol(kernelName(info.name, kernel)))
       return module.emitError() << "symbol @" << kernelName(info.name, kernel)
                                 << " already exists";
@@ -613,10 +682,16 @@ LogicalResult KernelABI::run() {
     buildMap("reconstruct", {reconstruct}, info.inputShape, info.inputShape);
   else if (encode && decode)
     buildMap("reconstruct", {encode, decode}, info.inputShape, info.inputShape);
+  if (elbo)
+    buildElbo(elbo);
+  if (encodeGaussian)
+    buildEncodeGaussian(encodeGaussian);
+  if (decodeLogits)
+    buildMap("decode_logits", {decodeLogits}, latentExample, info.inputShape);
 
   // The model functions are now implementation details of the kernels.
-  for (func::FuncOp f :
-       {loss, lossGrad, trainStep, applyGrad, encode, decode, reconstruct})
+  for (func::FuncOp f : {loss, lossGrad, trainStep, applyGrad, encode, decode,
+                         reconstruct, elbo, encodeGaussian, decodeLogits})
     if (f)
       f.setPrivate();
 

@@ -102,8 +102,8 @@ static FailureOr<std::vector<ParamInfo>> readParamTable(ModuleOp module,
 /// The model functions in the order in which their parameter list is looked
 /// up (all of them carry the same list, internals.md).
 static constexpr llvm::StringLiteral kModelFunctions[] = {
-    "loss",   "loss_grad", "train_step", "apply_grad",
-    "encode", "decode",    "reconstruct"};
+    "loss",   "loss_grad",   "train_step", "apply_grad",      "encode",
+    "decode", "reconstruct", "elbo",       "encode_gaussian", "decode_logits"};
 
 FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
   ModelInfo info;
@@ -166,6 +166,14 @@ FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
         failed(readF64("eps", info.optimizer.eps)) ||
         failed(readF64("momentum", info.optimizer.momentum)))
       return failure();
+  }
+
+  if (auto likelihood = module->getAttrOfType<StringAttr>(attrs::kLikelihood)) {
+    if (likelihood.getValue() == "bernoulli")
+      info.likelihood = Likelihood::Bernoulli;
+    else if (likelihood.getValue() != "none")
+      return module.emitError() << "unknown '" << attrs::kLikelihood << "' "
+                                << likelihood << " (none | bernoulli)";
   }
 
   if (auto summary = module->getAttrOfType<StringAttr>(attrs::kSummary))

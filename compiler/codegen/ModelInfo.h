@@ -36,6 +36,7 @@ inline constexpr llvm::StringLiteral kLatentSize = "ae.latent_size";
 inline constexpr llvm::StringLiteral kLatentKind = "ae.latent_kind";
 inline constexpr llvm::StringLiteral kOptimizer = "ae.optimizer";
 inline constexpr llvm::StringLiteral kSummary = "ae.summary";
+inline constexpr llvm::StringLiteral kLikelihood = "ae.likelihood";
 // Module attributes written by ae-kernel-abi.
 inline constexpr llvm::StringLiteral kParams = "ae.params";
 inline constexpr llvm::StringLiteral kParamCount = "ae.param_count";
@@ -50,6 +51,7 @@ inline constexpr llvm::StringLiteral kState = "ae.state";
 /// Must match the enums of runtime/aert_model.h.
 enum class LatentKind : int64_t { Deterministic = 0, Gaussian = 1 };
 enum class OptimizerKind : int64_t { SGD = 0, Adam = 1 };
+enum class Likelihood : int64_t { None = 0, Bernoulli = 1 };
 
 struct ParamInfo {
   std::string name;   ///< "enc0.weight"
@@ -71,6 +73,9 @@ struct ModelInfo {
   int64_t latentSize = 0;
   LatentKind latentKind = LatentKind::Deterministic;
   OptimizerInfo optimizer;
+  /// The decoder's p(x|z) for M_log_likelihood (`ae.likelihood`, optional:
+  /// "none" | "bernoulli").
+  Likelihood likelihood = Likelihood::None;
   std::string summary;
   std::vector<ParamInfo> params;
   int64_t paramCount = 0;

@@ -15,7 +15,8 @@ def KernelABI : Pass<"ae-kernel-abi", "mlir::ModuleOp"> {
   let summary = "Export the model functions as the kernels of the aert ABI";
   let description = [{
     Wraps the tensor-level model functions (`@loss`, `@loss_grad`,
-    `@train_step`, `@apply_grad`, `@encode`, `@decode`, `@reconstruct`), whose
+    `@train_step`, `@apply_grad`, `@encode`, `@decode`, `@reconstruct`, and
+    for VAEs `@elbo`, `@encode_gaussian`, `@decode_logits`), whose
     parameters are per-tensor arguments marked `ae.param`, into the exported
     kernels `@<M>__loss`, `@<M>__grad`, ... of runtime/aert_model.h: flat
     `memref<Pxf32>` parameter / state / gradient buffers and `memref<?xDxf32>`

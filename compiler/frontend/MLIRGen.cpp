@@ -5,6 +5,7 @@
 #include "dialect/AeDialect.h"
 #include "dialect/AeOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -58,14 +59,36 @@ private:
   mlir::func::FuncOp createFunction(llvm::StringRef name,
                                     llvm::ArrayRef<Type> leading,
                                     llvm::ArrayRef<Location> leadingLocs,
-                                    Type result, Location loc);
+                                    llvm::ArrayRef<Type> results, Location loc);
+  /// The training objective of @loss and @elbo: the loss and, for @elbo,
+  /// its reconstruction part (the weighted non-kl terms) and the unweighted
+  /// KL term.
+  struct Objective {
+    Value loss, reconstruction, kl;
+  };
+  Objective emitObjective(Value x, Value seed, Value call, bool withParts);
+  /// Creates `name(x: batch, seed: i64, call: i64, params...) -> results`.
+  mlir::func::FuncOp createObjectiveFunction(llvm::StringRef name,
+                                             llvm::ArrayRef<Type> results);
   void buildLoss();
   void buildEncode();
   void buildDecode();
+  // VAE evaluation (gaussian latents; docs/vae.md).
+  void buildElbo();
+  void buildEncodeGaussian();
+  void buildDecodeLogits();
+  /// Whether the model's p(x|z) is Bernoulli with the decoder's logits: a
+  /// gaussian latent and only bce reconstruction terms.
+  bool hasBernoulliLikelihood() const;
 
   //===--- Layers -------------------------------------------------------===//
-  Value emitLayer(const Layer &layer, Value input);
-  Value emitLayers(const std::vector<Layer> &layers, Value input);
+  /// Emits `layer`; `withoutActivation` drops its activation (the final
+  /// sigmoid in @decode_logits).
+  Value emitLayer(const Layer &layer, Value input,
+                  bool withoutActivation = false);
+  /// Emits `layers` in order, without the activation of `skipActivation`.
+  Value emitLayers(const std::vector<Layer> &layers, Value input,
+                   const Layer *skipActivation = nullptr);
   Value emitActivation(const Activation &activation, Value input, Location loc);
 
   mlir::MLIRContext &context;
@@ -156,19 +179,23 @@ void MLIRGen::setModuleAttributes(mlir::ModuleOp module) {
   llvm::raw_string_ostream os(summary);
   printModelSummary(model, os);
   module->setAttr("ae.summary", builder.getStringAttr(summary));
+  module->setAttr(
+      "ae.likelihood",
+      builder.getStringAttr(hasBernoulliLikelihood() ? "bernoulli" : "none"));
 }
 
 mlir::func::FuncOp MLIRGen::createFunction(llvm::StringRef name,
                                            llvm::ArrayRef<Type> leading,
                                            llvm::ArrayRef<Location> leadingLocs,
-                                           Type result, Location loc) {
+                                           llvm::ArrayRef<Type> results,
+                                           Location loc) {
   llvm::SmallVector<Type> inputs(leading.begin(), leading.end());
   llvm::SmallVector<Location> argLocs(leadingLocs.begin(), leadingLocs.end());
   for (const Param &param : params) {
     inputs.push_back(param.type);
     argLocs.push_back(param.loc);
   }
-  auto type = builder.getFunctionType(inputs, result);
+  auto type = builder.getFunctionType(inputs, results);
   auto func = mlir::func::FuncOp::create(builder, loc, name, type);
   for (size_t i = 0; i < params.size(); ++i) {
     unsigned index = leading.size() + i;
@@ -215,7 +242,8 @@ Value MLIRGen::emitActivation(const Activation &activation, Value input,
       builder, loc, convertActivation(activation.kind), input, alpha);
 }
 
-Value MLIRGen::emitLayer(const Layer &layer, Value input) {
+Value MLIRGen::emitLayer(const Layer &layer, Value input,
+                         bool withoutActivation) {
   Location loc = getLoc(layer.getLoc(), layer.name);
   Value weight, bias;
   if (layer.hasWeights()) {
@@ -246,18 +274,37 @@ Value MLIRGen::emitLayer(const Layer &layer, Value input) {
     break;
   }
   case LayerKind::Activation:
+    if (withoutActivation)
+      return input;
     return emitActivation(*layer.activation, input, loc);
   }
-  if (layer.activation)
+  if (layer.activation && !withoutActivation)
     output = emitActivation(*layer.activation, output,
                             getLoc(layer.activation->range.Start, layer.name));
   return output;
 }
 
-Value MLIRGen::emitLayers(const std::vector<Layer> &layers, Value input) {
+Value MLIRGen::emitLayers(const std::vector<Layer> &layers, Value input,
+                          const Layer *skipActivation) {
   for (const Layer &layer : layers)
-    input = emitLayer(layer, input);
+    input = emitLayer(layer, input, &layer == skipActivation);
   return input;
+}
+
+/// The layer whose activation is the decoder's final one (Sema's rule: the
+/// last non-identity activation, looking through flatten, reshape and
+/// identity), if that activation is a sigmoid.
+static const Layer *getFinalSigmoid(const LayerBlock &block) {
+  for (const Layer &layer : llvm::reverse(block.layers)) {
+    if (layer.activation && layer.activation->kind != ActivationKind::Identity)
+      return layer.activation->kind == ActivationKind::Sigmoid ? &layer
+                                                               : nullptr;
+    if (layer.kind == LayerKind::Flatten || layer.kind == LayerKind::Reshape ||
+        layer.kind == LayerKind::Activation)
+      continue;
+    return nullptr;
+  }
+  return nullptr;
 }
 
 //===----------------------------------------------------------------------===//
@@ -278,18 +325,20 @@ static mlir::ae::NoiseKind convertNoise(NoiseKind kind) {
   return mlir::ae::NoiseKind::Block;
 }
 
-void MLIRGen::buildLoss() {
+mlir::func::FuncOp
+MLIRGen::createObjectiveFunction(llvm::StringRef name,
+                                 llvm::ArrayRef<Type> results) {
   Location inputLoc = getLoc(model.input->range.Start, "x");
   Type i64 = builder.getI64Type();
   Location modelLoc = getLoc(model.nameRange.Start, model.name);
-  auto func = createFunction("loss", {getBatchType(model.inputShape), i64, i64},
-                             {inputLoc, getLoc(model.nameRange.Start, "seed"),
-                              getLoc(model.nameRange.Start, "call")},
-                             builder.getF32Type(), modelLoc);
-  Value x = func.getArgument(0);
-  Value seed = func.getArgument(1);
-  Value call = func.getArgument(2);
+  return createFunction(name, {getBatchType(model.inputShape), i64, i64},
+                        {inputLoc, getLoc(model.nameRange.Start, "seed"),
+                         getLoc(model.nameRange.Start, "call")},
+                        results, modelLoc);
+}
 
+MLIRGen::Objective MLIRGen::emitObjective(Value x, Value seed, Value call,
+                                          bool withParts) {
   // Training-time corruption of the input; the loss compares against the
   // clean input.
   Value input = x;
@@ -314,6 +363,9 @@ void MLIRGen::buildLoss() {
 
   llvm::SmallVector<Value> terms;
   llvm::SmallVector<double> weights;
+  Objective objective;
+  llvm::SmallVector<Value> recTerms;
+  llvm::SmallVector<double> recWeights;
   for (const LossTerm &term : model.loss->terms) {
     Location loc = getLoc(term.range.Start, getLossTermName(term.kind));
     switch (term.kind) {
@@ -327,18 +379,96 @@ void MLIRGen::buildLoss() {
       break;
     case LossTermKind::KL:
       terms.push_back(mlir::ae::KlNormalOp::create(builder, loc, mu, logvar));
+      objective.kl = terms.back();
       break;
     }
     weights.push_back(term.weight.value);
+    if (term.kind != LossTermKind::KL) {
+      recTerms.push_back(terms.back());
+      recWeights.push_back(term.weight.value);
+    }
   }
+  Location lossLoc = getLoc(model.loss->range.Start, "loss");
   // One term of weight 1 is the loss itself; otherwise the weighted sum.
-  Value loss;
-  if (terms.size() == 1 && weights[0] == 1.0)
-    loss = terms[0];
+  auto combine = [&](llvm::ArrayRef<Value> values,
+                     llvm::ArrayRef<double> factors) -> Value {
+    if (values.size() == 1 && factors[0] == 1.0)
+      return values[0];
+    return mlir::ae::LossCombineOp::create(builder, lossLoc, values, factors);
+  };
+  objective.loss = combine(terms, weights);
+  if (!withParts)
+    return objective;
+
+  // The parts @elbo reports: the weighted reconstruction terms (0 without
+  // any) and the KL divergence, computed even when the loss leaves it out.
+  if (recTerms.empty())
+    objective.reconstruction = mlir::arith::ConstantOp::create(
+        builder, lossLoc, builder.getF32FloatAttr(0.0f));
   else
-    loss = mlir::ae::LossCombineOp::create(
-        builder, getLoc(model.loss->range.Start, "loss"), terms, weights);
-  mlir::func::ReturnOp::create(builder, modelLoc, loss);
+    objective.reconstruction = combine(recTerms, recWeights);
+  if (!objective.kl)
+    objective.kl = mlir::ae::KlNormalOp::create(
+        builder, getLoc(model.latent->range.Start, "kl"), mu, logvar);
+  return objective;
+}
+
+void MLIRGen::buildLoss() {
+  auto func = createObjectiveFunction("loss", {builder.getF32Type()});
+  Objective objective = emitObjective(func.getArgument(0), func.getArgument(1),
+                                      func.getArgument(2), /*withParts=*/false);
+  mlir::func::ReturnOp::create(builder, func.getLoc(), objective.loss);
+}
+
+// @elbo(x, seed, call, params) -> (loss, reconstruction, kl): the loss of
+// @loss (same ops, same noise and reparameterization draws) and its parts.
+void MLIRGen::buildElbo() {
+  Type f32 = builder.getF32Type();
+  auto func = createObjectiveFunction("elbo", {f32, f32, f32});
+  Objective objective = emitObjective(func.getArgument(0), func.getArgument(1),
+                                      func.getArgument(2), /*withParts=*/true);
+  mlir::func::ReturnOp::create(
+      builder, func.getLoc(),
+      mlir::ValueRange{objective.loss, objective.reconstruction, objective.kl});
+}
+
+// @encode_gaussian(x, params) -> (mu, logvar): q(z|x), no noise.
+void MLIRGen::buildEncodeGaussian() {
+  Location inputLoc = getLoc(model.input->range.Start, "x");
+  Location modelLoc = getLoc(model.nameRange.Start, model.name);
+  Type latent = getBatchType({model.latentSize});
+  auto func =
+      createFunction("encode_gaussian", {getBatchType(model.inputShape)},
+                     {inputLoc}, {latent, latent}, modelLoc);
+  Value features = emitLayers(model.encoder->layers, func.getArgument(0));
+  Value mu = emitLayer(model.heads[0], features);
+  Value logvar = emitLayer(model.heads[1], features);
+  mlir::func::ReturnOp::create(builder, modelLoc, mlir::ValueRange{mu, logvar});
+}
+
+// @decode_logits(z, params) -> logits: the decoder without its final
+// sigmoid, the natural parameters of the Bernoulli p(x|z).
+void MLIRGen::buildDecodeLogits() {
+  Location latentLoc = getLoc(model.latent->range.Start, "z");
+  Location modelLoc = getLoc(model.nameRange.Start, model.name);
+  auto func =
+      createFunction("decode_logits", {getBatchType({model.latentSize})},
+                     {latentLoc}, {getBatchType(model.inputShape)}, modelLoc);
+  Value logits = emitLayers(model.decoder->layers, func.getArgument(0),
+                            getFinalSigmoid(*model.decoder));
+  mlir::func::ReturnOp::create(builder, modelLoc, logits);
+}
+
+bool MLIRGen::hasBernoulliLikelihood() const {
+  if (!model.isGaussian() || !getFinalSigmoid(*model.decoder))
+    return false;
+  bool anyBce = false;
+  for (const LossTerm &term : model.loss->terms) {
+    if (term.kind == LossTermKind::MSE)
+      return false;
+    anyBce |= term.kind == LossTermKind::BCE;
+  }
+  return anyBce;
 }
 
 void MLIRGen::buildEncode() {
@@ -346,7 +476,7 @@ void MLIRGen::buildEncode() {
   Location modelLoc = getLoc(model.nameRange.Start, model.name);
   auto func =
       createFunction("encode", {getBatchType(model.inputShape)}, {inputLoc},
-                     getBatchType({model.latentSize}), modelLoc);
+                     {getBatchType({model.latentSize})}, modelLoc);
   Value features = emitLayers(model.encoder->layers, func.getArgument(0));
   // A VAE encodes to the mean of q(z|x).
   Value z = emitLayer(model.heads[0], features);
@@ -358,13 +488,14 @@ void MLIRGen::buildDecode() {
   Location modelLoc = getLoc(model.nameRange.Start, model.name);
   auto func =
       createFunction("decode", {getBatchType({model.latentSize})}, {latentLoc},
-                     getBatchType(model.inputShape), modelLoc);
+                     {getBatchType(model.inputShape)}, modelLoc);
   Value output = emitLayers(model.decoder->layers, func.getArgument(0));
   mlir::func::ReturnOp::create(builder, modelLoc, output);
 }
 
 mlir::OwningOpRef<mlir::ModuleOp> MLIRGen::build() {
-  context.loadDialect<mlir::ae::AeDialect, mlir::func::FuncDialect>();
+  context.loadDialect<mlir::ae::AeDialect, mlir::arith::ArithDialect,
+                      mlir::func::FuncDialect>();
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::ModuleOp::create(getLoc(model.keywordRange.Start, model.name));
   setModuleAttributes(*module);
@@ -376,6 +507,16 @@ mlir::OwningOpRef<mlir::ModuleOp> MLIRGen::build() {
   buildEncode();
   builder.setInsertionPointToEnd(module->getBody());
   buildDecode();
+  if (model.isGaussian()) {
+    builder.setInsertionPointToEnd(module->getBody());
+    buildElbo();
+    builder.setInsertionPointToEnd(module->getBody());
+    buildEncodeGaussian();
+    if (hasBernoulliLikelihood()) {
+      builder.setInsertionPointToEnd(module->getBody());
+      buildDecodeLogits();
+    }
+  }
 
   if (failed(mlir::verify(*module)))
     return nullptr;
@@ -383,7 +524,8 @@ mlir::OwningOpRef<mlir::ModuleOp> MLIRGen::build() {
 }
 
 void aec::registerMLIRGenDialects(mlir::DialectRegistry &registry) {
-  registry.insert<mlir::ae::AeDialect, mlir::func::FuncDialect>();
+  registry.insert<mlir::ae::AeDialect, mlir::arith::ArithDialect,
+                  mlir::func::FuncDialect>();
 }
 
 mlir::OwningOpRef<mlir::ModuleOp>

@@ -862,12 +862,41 @@ struct BceGradLowering : OpRewritePattern<ae::BceGradOp> {
   }
 };
 
+/// Largest log-variance used as is (variance e^20 = 4.9e8, far beyond any
+/// useful posterior under an N(0, I) prior). Above it the sampling standard
+/// deviation stays at e^10 and the KL's exp(logvar) continues linearly, so
+/// that a diverging logvar head gives finite losses and gradients instead of
+/// exp overflowing to inf and NaN (docs/vae.md, "Numerics"). Must equal
+/// AERT_VAE_LOGVAR_MAX of runtime/aert_model.h (the runtime samples q(z|x)
+/// for M_log_likelihood the same way).
+constexpr double kLogvarMax = 20.0;
+
+/// exp(min(lv, kLogvarMax)): the variance ae.reparam samples with, and the
+/// derivative of varianceC1.
+Value clampedExp(OpBuilder &b, Location loc, Value lv) {
+  return math::ExpOp::create(
+      b, loc,
+      arith::MinimumFOp::create(b, loc, lv, f32Const(b, loc, kLogvarMax)));
+}
+
+/// exp(lv) below kLogvarMax, its tangent line above: exp(min(lv, c)) *
+/// (1 + max(lv - c, 0)). C1, finite for every finite lv < 7e29.
+Value varianceC1(OpBuilder &b, Location loc, Value lv) {
+  Value excess = arith::MaximumFOp::create(
+      b, loc, arith::SubFOp::create(b, loc, lv, f32Const(b, loc, kLogvarMax)),
+      f32Const(b, loc, 0.0));
+  return arith::MulFOp::create(
+      b, loc, clampedExp(b, loc, lv),
+      arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), excess));
+}
+
 struct KlNormalLowering : OpRewritePattern<ae::KlNormalOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ae::KlNormalOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    // sum of -1/2 (1 + lv - mu^2 - exp(lv)), over the batch mean.
+    // sum of -1/2 (1 + lv - mu^2 - exp(lv)), over the batch mean; exp(lv)
+    // continues linearly above kLogvarMax.
     Value sum = sumAll(
         rewriter, loc, ValueRange{op.getMu(), op.getLogvar()},
         [](OpBuilder &b, Location nloc, ValueRange args) {
@@ -875,8 +904,7 @@ struct KlNormalLowering : OpRewritePattern<ae::KlNormalOp> {
           Value t = arith::AddFOp::create(b, nloc, f32Const(b, nloc, 1.0), lv);
           t = arith::SubFOp::create(b, nloc, t,
                                     arith::MulFOp::create(b, nloc, mu, mu));
-          t = arith::SubFOp::create(b, nloc, t,
-                                    math::ExpOp::create(b, nloc, lv));
+          t = arith::SubFOp::create(b, nloc, t, varianceC1(b, nloc, lv));
           return arith::MulFOp::create(b, nloc, f32Const(b, nloc, -0.5), t);
         });
     rewriter.replaceOpWithNewOp<arith::DivFOp>(
@@ -898,9 +926,10 @@ struct KlNormalGradLowering : OpRewritePattern<ae::KlNormalGradOp> {
                 ValueRange{op.getMu(), op.getLogvar()}, op.getMu(),
                 [&](OpBuilder &b, Location nloc, ValueRange args) {
                   Value dmu = arith::MulFOp::create(b, nloc, args[0], scale);
-                  Value e = arith::SubFOp::create(
-                      b, nloc, math::ExpOp::create(b, nloc, args[1]),
-                      f32Const(b, nloc, 1.0));
+                  // d varianceC1 / d lv = exp(min(lv, kLogvarMax)).
+                  Value e = arith::SubFOp::create(b, nloc,
+                                                  clampedExp(b, nloc, args[1]),
+                                                  f32Const(b, nloc, 1.0));
                   Value dlv = arith::MulFOp::create(
                       b, nloc,
                       arith::MulFOp::create(b, nloc, f32Const(b, nloc, 0.5), e),
@@ -954,10 +983,16 @@ struct ReparamLowering : OpRewritePattern<ae::ReparamOp> {
               Value index = linearIndex(b, nloc, shape);
               auto words = philox(b, nloc, index, call, kStreamReparam, keys);
               Value eps = wordsToNormal(b, nloc, words[0], words[1]);
+              // exp(min(lv, kLogvarMax) / 2): finite for any logvar. Above
+              // the bound, ae.reparam_grad's 0.5 dz (z - mu) passes the
+              // gradient of the unclamped formula (straight through).
               Value sigma = math::ExpOp::create(
                   b, nloc,
-                  arith::MulFOp::create(b, nloc, args[1],
-                                        f32Const(b, nloc, 0.5)));
+                  arith::MulFOp::create(
+                      b, nloc,
+                      arith::MinimumFOp::create(b, nloc, args[1],
+                                                f32Const(b, nloc, kLogvarMax)),
+                      f32Const(b, nloc, 0.5)));
               return arith::AddFOp::create(
                   b, nloc, args[0], arith::MulFOp::create(b, nloc, sigma, eps));
             }));

@@ -185,6 +185,16 @@ void aert_model_fit_latent(aert_model *m, const float *x, int64_t n) {
 void aert_model_sample(aert_model *m, uint64_t seed, int64_t n, float *x) {
   last_seed = seed, last_ptr = x, last_n = n, ++calls;
 }
+float aert_model_elbo(aert_model *m, const float *x, int64_t n, float *rec,
+                      float *kl) {
+  last_ptr = kl, last_n = n, ++calls;
+  return 4.5f;
+}
+float aert_model_log_likelihood(aert_model *m, const float *x, int64_t n,
+                                int64_t k, uint64_t seed) {
+  last_ptr = x, last_n = n * 1000 + k, last_seed = seed, ++calls;
+  return 5.5f;
+}
 int aert_model_save(const aert_model *m, const char *path) {
   last_ptr = path, ++calls;
   return 7;
@@ -223,6 +233,9 @@ static void check_descriptor(void) {
         d->params[5].size == D);
   CHECK(d->loss && d->grad && d->train_step && d->apply_grad && d->encode &&
         d->decode && d->reconstruct);
+  /* ABI 2: no VAE kernels for a deterministic latent. */
+  CHECK(d->likelihood == AERT_LIKELIHOOD_NONE && !d->elbo &&
+        !d->encode_gaussian && !d->decode_logits);
 }
 
 static void check_kernels(int n) {
@@ -317,11 +330,15 @@ static void check_c_api(void) {
   CHECK(last_ptr == buf + 3 && last_n == 11);
   tiny_sample(m, 1234, 12, buf);
   CHECK(last_seed == 1234 && last_n == 12 && last_ptr == buf);
+  CHECK(tiny_elbo(m, buf, 13, buf + 1, buf + 2) == 4.5f && last_n == 13 &&
+        last_ptr == buf + 2);
+  CHECK(tiny_log_likelihood(m, buf + 3, 14, 100, 4321) == 5.5f &&
+        last_n == 14100 && last_ptr == buf + 3 && last_seed == 4321);
   CHECK(tiny_save(m, "a.ckpt") == 7);
   CHECK(tiny_load(m, "b.ckpt") == 8);
   tiny_destroy(m);
   CHECK(last_ptr == (void *)fake);
-  CHECK(calls == 15);
+  CHECK(calls == 17);
 }
 
 int main(void) {
