@@ -18,7 +18,7 @@ void setError(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /// The message of errno-style failures: "<what> '<path>': <strerror>".
 void setErrnoError(const char *what, const char *path);
 
-/// A whole file read into an aert_alloc'd buffer.
+/// A whole file read into a malloc'd buffer.
 struct FileBytes {
   uint8_t *data = nullptr;
   size_t size = 0;

@@ -67,7 +67,7 @@ extern "C" int aert_num_threads(void) {
 // Files
 //===----------------------------------------------------------------------===//
 
-aert::FileBytes::~FileBytes() { aert_free(data); }
+aert::FileBytes::~FileBytes() { free(data); }
 
 bool aert::readWholeFile(const char *path, FileBytes &out) {
   if (!path) {
@@ -91,7 +91,9 @@ bool aert::readWholeFile(const char *path, FileBytes &out) {
     return false;
   }
   size_t size = size_t(info.st_size);
-  uint8_t *data = static_cast<uint8_t *>(aert_alloc(size));
+  // Plain malloc: a file's bytes are needed once, so keeping the block in
+  // aert_alloc's cache afterwards would only hold memory.
+  uint8_t *data = static_cast<uint8_t *>(malloc(size ? size : 1));
   if (!data) {
     setError("out of memory reading '%s' (%zu bytes)", path, size);
     close(fd);
@@ -104,7 +106,7 @@ bool aert::readWholeFile(const char *path, FileBytes &out) {
       continue;
     if (got < 0) {
       setErrnoError("cannot read", path);
-      aert_free(data);
+      free(data);
       close(fd);
       return false;
     }
@@ -113,7 +115,7 @@ bool aert::readWholeFile(const char *path, FileBytes &out) {
     done += size_t(got);
   }
   close(fd);
-  aert_free(out.data);
+  free(out.data);
   out.data = data;
   out.size = done;
   return true;

@@ -33,8 +33,8 @@ struct LimitGuard {
 };
 
 TEST(AllocCache, SameSizeGetsTheFreedBlockBack) {
-  for (size_t size : {size_t(1), size_t(1000), size_t(100000),
-                      size_t(3) << 20}) {
+  for (size_t size :
+       {size_t(1), size_t(1000), size_t(100000), size_t(3) << 20}) {
     void *first = aert_alloc(size);
     ASSERT_NE(first, nullptr);
     aert_free(first);
@@ -80,8 +80,9 @@ size_t classBytesOf(size_t size) {
 
 TEST(AllocCache, ClassSlackIsBounded) {
   std::mt19937_64 rng(7);
-  std::vector<size_t> sizes = {0, 1, 63, 64, 65, 4095, 4096, 4097, 8191,
-                               8192, 8193, 1 << 20, (1 << 20) + 1};
+  std::vector<size_t> sizes = {0,    1,       63,           64,   65,
+                               4095, 4096,    4097,         8191, 8192,
+                               8193, 1 << 20, (1 << 20) + 1};
   for (int i = 0; i < 200; ++i)
     sizes.push_back(size_t(rng() % (size_t(16) << 20)));
   for (size_t size : sizes) {
