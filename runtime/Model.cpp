@@ -520,9 +520,13 @@ void *reserveEval(aert_model *m, size_t bytes) {
   return p;
 }
 
-/// log(1 + exp(l)) without overflow.
-double softplus(double l) {
-  return l > 0 ? l + std::log1p(std::exp(-l)) : std::log1p(std::exp(l));
+/// log(1 + exp(l)) without overflow, in float: max(l, 0) + log(1 + e) with
+/// e = exp(-|l|) in (0, 1]. log(1 + e) instead of log1p(e) (2x faster) is
+/// off by at most ~6e-8 absolute per term, far below the Monte Carlo error;
+/// the sums are double.
+float softplus(float l) {
+  float e = std::exp(-std::fabs(l));
+  return (l > 0 ? l : 0.0f) + std::log(1.0f + e);
 }
 
 // Examples per encoder call and the decoder batch the importance samples
@@ -646,7 +650,7 @@ extern "C" float aert_model_log_likelihood(aert_model *m, const float *x,
           const float *li = logits + row * inputs;
           double logPx = 0;
           for (int64_t d = 0; d < inputs; ++d)
-            logPx += double(xi[d]) * double(li[d]) - softplus(double(li[d]));
+            logPx += double(xi[d] * li[d] - softplus(li[d]));
           // log p(z) - log q(z|x); the log(2 pi) terms cancel.
           double logRatio = 0;
           for (int64_t l = 0; l < latent; ++l) {
