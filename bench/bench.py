@@ -403,6 +403,13 @@ def cmd_report(args):
           "typically two OpenMP threads competing with other processes for 2 cores, where "
           "every parallel region waits for a descheduled thread.")
         w("")
+    slower = [m for m in TRAIN_MODELS if speed[(m, 1)][1] and speed[(m, 2)][1]
+              and speed[(m, 2)][1] < speed[(m, 1)][1]]
+    if slower:
+        w(f"PyTorch ran slower on 2 threads than on 1 ({', '.join(slower)}): the second core was "
+          "busy with other work, so the 2-thread rows of this run say little about a quiet "
+          "machine, their verdicts included.")
+        w("")
     w("Thread scaling (2 threads / 1 thread, same implementation):")
     w("")
     w("| model | aec 2t / 1t | target (aec) | verdict | PyTorch 2t / 1t |")
@@ -487,6 +494,18 @@ def cmd_report(args):
         w(f"Median aec / OpenBLAS NN over the {len(ratios)} shapes: "
           f"{statistics.median(ratios):.2f}x (min {min(ratios):.2f}x, max {max(ratios):.2f}x).")
     w("")
+    sweep = pick(records, kind="gemm_sweep")
+    if sweep:
+        w("The first layer of the MLP AE, [M, 784] x [784, 512] (+ bias for aec), over the batch "
+          "size M, one thread, GFLOP/s (the same two harnesses):")
+        w("")
+        w("| M | aec | OpenBLAS NN | aec / OpenBLAS |")
+        w("|---|---|---|---|")
+        for m in sorted({r["m"] for r in sweep}):
+            a = med([r["gflops"] for r in sweep if r["m"] == m and r.get("impl") == "aec"])
+            b = med([r["gflops"] for r in sweep if r["m"] == m and r.get("impl") == "openblas"])
+            w(f"| {m} | {fmt(a)} | {fmt(b)} | {fmt(a / b if a and b else None, 2, 'x')} |")
+        w("")
 
     # ---- RSS
     w("## Peak memory of MNIST training (one thread)")

@@ -15,7 +15,7 @@
 #   BENCH_DEEP_TIMEOUT  seconds after which one aec compile is stopped (300);
 #                       a deeper model whose compile would take longer even
 #                       at linear growth from the previous one is not run
-#   BENCH_MAX_SECONDS   cap of one timed training loop, in seconds (10):
+#   BENCH_MAX_SECONDS   cap of one timed training loop, in seconds (8):
 #                       it stops early (and says so) past the cap
 #   BENCH_JOBS          parallel build jobs (2)
 #   BENCH_OUT_DIR       where RESULTS.md and results.jsonl go (bench/)
@@ -32,7 +32,7 @@ WARMUP="${BENCH_WARMUP:-20}"
 RSS_STEPS="${BENCH_RSS_STEPS:-100}"
 DEEP="${BENCH_DEEP:-10 100 1000}"
 DEEP_TIMEOUT="${BENCH_DEEP_TIMEOUT:-300}"
-MAX_SECONDS="${BENCH_MAX_SECONDS:-10}"
+MAX_SECONDS="${BENCH_MAX_SECONDS:-8}"
 JOBS="${BENCH_JOBS:-2}"
 OUT_DIR="${BENCH_OUT_DIR:-$BENCH}"
 THREADS=(1 2)
@@ -244,10 +244,20 @@ note_load load gemm
 log "GEMM shapes"
 read -r -a aec_shapes < <("$PY" "$BENCH/bench.py" gemm-args aec)
 read -r -a blas_shapes < <("$PY" "$BENCH/bench.py" gemm-args blas)
+# The first layer of the MLP AE, [M, 784] x [784, 512], over batch sizes.
+sweep_aec=()
+sweep_blas=()
+for M in 1 2 4 8 16 32 64 128 256 512; do
+  sweep_aec+=("$M" 512 784)
+  sweep_blas+=("$M" 512 784 NN)
+done
 for rep in $(seq "$REPS"); do
   measure gemm "$rep" -- env AEC_NUM_THREADS=1 "$WORK/bench_gemm_aec" "${aec_shapes[@]}"
   measure gemm "$rep" -- env OMP_NUM_THREADS=1 ${GEMM_CORETYPE:+OPENBLAS_CORETYPE=$GEMM_CORETYPE} \
     "$WORK/bench_gemm_blas" "${blas_shapes[@]}"
+  measure gemm_sweep "$rep" -- env AEC_NUM_THREADS=1 "$WORK/bench_gemm_aec" "${sweep_aec[@]}"
+  measure gemm_sweep "$rep" -- env OMP_NUM_THREADS=1 \
+    ${GEMM_CORETYPE:+OPENBLAS_CORETYPE=$GEMM_CORETYPE} "$WORK/bench_gemm_blas" "${sweep_blas[@]}"
 done
 
 # ---- 8. Peak RSS of MNIST training, one thread ----------------------------------------
