@@ -180,32 +180,34 @@ void emitHeader(const ModelInfo &info, llvm::raw_ostream &os,
          "*x_out);");
   if (gaussian) {
     fn("Evidence lower bound on x[n][" + M +
-           "_INPUT_SIZE], one draw z ~ q(z|x) per example from the\n"
-           "   model's RNG stream, exactly as " +
+           "_INPUT_SIZE] with one draw z ~ q(z|x) per example\n"
+           "   from the model's RNG stream, the draw " +
            m +
-           "_loss draws it (it advances the stream the same way):\n"
-           "   after the same " +
+           "_loss would make (and the stream advances\n"
+           "   the same way): after the same " +
            m + "_set_seed, " + m +
-           "_loss == *rec + (kl weight) * *kl. Writes the batch means of\n"
-           "   the reconstruction terms (the loss's bce/mse terms with their "
-           "weights) to\n"
-           "   *rec and of KL(q(z|x) || N(0, I)) to *kl (either may be NULL);"
-           " returns\n"
-           "   -(*rec + *kl), the ELBO in nats per example for a loss "
-           "'bce + w * kl'.",
+           "_loss == *rec + w * *kl for the loss\n"
+           "   'bce + w * kl'. *rec: the batch mean of the loss's "
+           "reconstruction terms (bce/mse\n"
+           "   with their weights); *kl: of KL(q(z|x) || N(0, I)), "
+           "unweighted (either may be NULL).\n"
+           "   Returns -(*rec + *kl): the ELBO in nats per example when the "
+           "reconstruction is bce.",
        "float " + m + "_elbo(" + m +
            " *m, const float *x, int64_t n, float *rec, float *kl);");
-    fn("Importance-sampled estimate of log p(x) in nats, the mean over the "
-       "n examples of\n"
-       "   log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x) with z_j ~ q(z|x) "
-       "(k = 100 is typical;\n"
-       "   k = 1 gives a one-sample ELBO, larger k a tighter bound). "
-       "Deterministic in seed,\n"
-       "   independent of the model's RNG stream and of how x is split into "
-       "batches.\n"
-       "   Needs a Bernoulli decoder (loss bce [+ w * kl]): " +
+    fn("Importance-sampled estimate of log p(x) in nats: the mean over the n "
+       "examples of\n"
+       "   log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x); k = 1 "
+       "is a one-sample ELBO,\n"
+       "   larger k a tighter bound (k = 100 is typical). Deterministic in "
+       "seed and leaves the\n"
+       "   model's RNG stream alone; example i of x gets its own draws, so "
+       "pass a whole data\n"
+       "   set in one call (it is processed in chunks) or use a different "
+       "seed per call.\n"
+       "   Needs a Bernoulli decoder (" +
            M +
-           "_HAS_LOG_LIKELIHOOD.\n"
+           "_HAS_LOG_LIKELIHOOD: a loss 'bce [+ w * kl]').\n"
            "   NaN on error (aert_last_error() says why).",
        "float " + m + "_log_likelihood(" + m +
            " *m, const float *x, int64_t n, int64_t k, uint64_t seed);");
