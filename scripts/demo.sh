@@ -22,8 +22,16 @@ stage "1/6 setup: Debian packages"
 "$ROOT/scripts/setup.sh"
 
 stage "2/6 build: aec and libaert (only what the demo needs)"
-"$ROOT/scripts/build.sh" --target aec aert -j "$JOBS"
+mkdir -p "$BUILD_DIR"
+BUILD_LOG="$BUILD_DIR/demo-build.log"
+echo "cmake + ninja -j $JOBS in $BUILD_DIR (log: $BUILD_LOG)"
+if ! "$ROOT/scripts/build.sh" --target aec aert -j "$JOBS" >"$BUILD_LOG" 2>&1; then
+  tail -n 40 "$BUILD_LOG"
+  echo "demo: error: the build failed (log: $BUILD_LOG)" >&2
+  exit 1
+fi
 AEC="$BUILD_DIR/bin/aec"
+echo "built $AEC and $BUILD_DIR/lib/libaert.so"
 
 stage "3/6 data: real MNIST"
 DATA="$("$ROOT/scripts/fetch-mnist.sh")"
