@@ -2,8 +2,9 @@
 //
 // Builds the ae-level module of a checked model (docs/internals.md, "ae-level
 // IR produced by MLIRGen"): @loss, @encode and @decode on tensors with the
-// parameters as trailing `ae.param` arguments, and the model's metadata as
-// module attributes. Every op carries the location of the .ae text it comes
+// parameters as trailing `ae.param` arguments (for a gaussian latent also
+// @elbo, @encode_gaussian and, with a Bernoulli decoder, @decode_logits:
+// docs/vae.md), and the model's metadata as module attributes. Every op carries the location of the .ae text it comes
 // from (NameLoc "enc0" around a FileLineColLoc for layers).
 //
 //===----------------------------------------------------------------------===//
@@ -27,7 +28,7 @@ class MLIRContext;
 
 namespace aec {
 
-/// Registers the dialects MLIRGen emits (ae, func).
+/// Registers the dialects MLIRGen emits (ae, arith, func).
 void registerMLIRGenDialects(mlir::DialectRegistry &registry);
 
 /// Builds the module for `model`, which Sema must have checked. Locations
