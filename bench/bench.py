@@ -300,7 +300,10 @@ def cmd_report(args):
       "`bench/results.jsonl`. Every number below was measured in the run "
       f"of {meta.get('date', '?')} at commit `{meta.get('commit', '?')}`; medians over "
       f"{meta.get('reps', '?')} interleaved repetitions (aec, PyTorch, aec, PyTorch, ...) "
-      "unless said otherwise.")
+      "unless said otherwise."
+      + (" The checkout had uncommitted changes (`-dirty`) when aec was built: other work in "
+         "progress may be in the measured compiler." if str(meta.get("commit", "")).endswith(
+             "-dirty") else ""))
     w("")
     w("## Load during the run")
     w("")
@@ -382,7 +385,7 @@ def cmd_report(args):
             ratio = a / t if a and t else None
             target = 1.5 if threads == 1 else 2.0
             gf = train_flops(model) / 1e9
-            w(f"| {model} | {threads} | {fmt(a)}{amark} | {fmt(t)}{tmark} | {fmt(ratio, 2, 'x')} | "
+            w(f"| {model} | {threads} | {fmt(a)}{amark} | {fmt(t)}{tmark} | {fmt(ratio, 3, 'x')} | "
               f">= {target}x | {verdict(ratio, target)} | {fmt(a * gf if a else None)} | "
               f"{fmt(t * gf if t else None)} |")
     w("")
@@ -419,7 +422,7 @@ def cmd_report(args):
         a2, t2 = speed[(model, 2)]
         ra = a2 / a1 if a1 and a2 else None
         rt = t2 / t1 if t1 and t2 else None
-        w(f"| {model} | {fmt(ra, 2, 'x')} | >= 1.8x | {verdict(ra, 1.8)} | {fmt(rt, 2, 'x')} |")
+        w(f"| {model} | {fmt(ra, 3, 'x')} | >= 1.8x | {verdict(ra, 1.8)} | {fmt(rt, 3, 'x')} |")
     w("")
     losses = []
     for model in TRAIN_MODELS:
