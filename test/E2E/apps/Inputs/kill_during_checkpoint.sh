@@ -13,8 +13,10 @@
 #     the kill.
 #
 #   kill_during_checkpoint.sh random TRAIN OUT EPOCHS [train args...]
-#     Starts (or resumes) a run of EPOCHS epochs and kills it after each of
-#     a list of delays, eight times; a run may also finish by itself.
+#     Eight times: starts (or resumes) a run of EPOCHS epochs, waits until
+#     it has named a new checkpoint, and kills it after a delay from a list
+#     (0 to 30 ms), i.e. at some point of the next epoch, most of which is
+#     its checkpoint write when epochs are tiny. A run may also finish.
 #
 # Prints one line per kill; exits non-zero on any inconsistency.
 set -euo pipefail
@@ -42,6 +44,11 @@ wait_for() {
     sleep 0.1
   done
   return 1
+}
+
+# The epoch checkpoint.txt names, 0 if none.
+named_epoch() {
+  awk '$1 == "epoch" { print $2 }' "$out/checkpoint.txt" 2>/dev/null || echo 0
 }
 
 is_stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]; }
@@ -81,12 +88,21 @@ mid-write)
   ;;
 random)
   kills=0
-  for delay in 0.15 0.4 0.07 0.9 0.25 0.55 0.11 0.7; do
+  for delay in 0 0.004 0.012 0.001 0.02 0.007 0.03 0.016; do
     resume=()
     [ -f "$out/checkpoint.txt" ] && resume=(--resume)
+    before="$(named_epoch)"
     "$train" --out "$out" --epochs "$epochs" "${resume[@]}" "$@" \
       >>"$out.random.log" 2>&1 &
     app=$!
+    # Until a new checkpoint is named or the run ends (at most 60 s).
+    for _ in $(seq 12000); do
+      now="$(named_epoch)"
+      if [ "${now:-0}" -gt "${before:-0}" ] || ! kill -0 "$app" 2>/dev/null; then
+        break
+      fi
+      sleep 0.005
+    done
     sleep "$delay"
     kill -KILL "$app" 2>/dev/null || true
     rc=0
@@ -98,9 +114,9 @@ random)
     esac
     if [ -f "$out/checkpoint.txt" ]; then
       got="$(check_consistent)"
-      echo "after $delay s (exit $rc): checkpoint.txt names epoch $got"
+      echo "$delay s after epoch $before (exit $rc): checkpoint.txt names epoch $got"
     else
-      echo "after $delay s (exit $rc): no checkpoint yet"
+      echo "$delay s after epoch $before (exit $rc): no checkpoint yet"
     fi
   done
   echo "killed $kills runs"
