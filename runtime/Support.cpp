@@ -7,6 +7,7 @@
 #include "runtime/Internal.h"
 #include "runtime/aert.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdlib>
@@ -61,6 +62,23 @@ extern "C" int aert_num_threads(void) {
   }
   long online = sysconf(_SC_NPROCESSORS_ONLN);
   return online > 0 ? int(online) : 1;
+}
+
+// 0: not yet read (aert_num_threads() at the next parallel loop).
+static std::atomic<int32_t> parallelThreads{0};
+
+extern "C" void aert_set_num_threads(int n) {
+  parallelThreads.store(n > 0 ? int32_t(n) : 0, std::memory_order_relaxed);
+}
+
+extern "C" int32_t aert_parallel_threads(void) {
+  int32_t n = parallelThreads.load(std::memory_order_relaxed);
+  if (n > 0)
+    return n;
+  // Racing first calls compute the same value.
+  n = int32_t(aert_num_threads());
+  parallelThreads.store(n, std::memory_order_relaxed);
+  return n;
 }
 
 //===----------------------------------------------------------------------===//

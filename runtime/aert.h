@@ -107,6 +107,18 @@ void aert_fill_normal(uint64_t seed, uint32_t stream, uint64_t call,
  * this process may run on. */
 int aert_num_threads(void);
 
+/* Caps the threads of generated code's parallel loops (OpenMP worksharing
+ * loops over independent tiles) at n >= 1; n <= 0 returns to the default,
+ * aert_num_threads() read at the next parallel loop. Results are
+ * bit-identical for a fixed thread count (in fact for any: no value is
+ * reduced across threads). Process-wide; takes effect at the next call. */
+void aert_set_num_threads(int n);
+
+/* The thread count generated code uses for its next parallel loop: the
+ * aert_set_num_threads value, else aert_num_threads() (read once, at the
+ * first parallel loop). Called by generated code. */
+int32_t aert_parallel_threads(void);
+
 /* ---- Data sets ----------------------------------------------------------- */
 
 /* MNIST IDX files (uncompressed). Images: magic 0x00000803, [n, rows, cols]

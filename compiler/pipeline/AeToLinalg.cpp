@@ -102,32 +102,114 @@ Value elementwise1(
       .front();
 }
 
-/// sum over every element of the inputs (same shapes) of `term(elements)`,
-/// as an f32 scalar. The sum is accumulated in f64: a loss is a sum of n D
-/// terms, and f32 accumulation error would dominate the finite differences
-/// that check gradients through it.
+/// Lanes of the per-example partial sums of sumAll: one vector register.
+constexpr int64_t kSumLanes = 16;
+
+/// sum over every element of the inputs (same shapes, batch first) of
+/// `term(elements)`, as an f32 scalar. The sum is accumulated in f64: a loss
+/// is a sum of n D terms, and f32 accumulation error would dominate the
+/// finite differences that check gradients through it.
+///
+/// Two stages, so that the expensive one runs in parallel over examples and
+/// vectorizes without a horizontal reduction per vector: each example's D
+/// terms are summed into kSumLanes lane partials (when D divides; else into
+/// one partial), a [batch, lanes] tensor whose rows are independent; then
+/// the small tensor of partials is summed. The order of the additions is
+/// fixed, so @loss and @loss_grad agree bit for bit at any thread count.
 Value sumAll(OpBuilder &b, Location loc, ValueRange inputs,
              function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+  MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(inputs.front().getType());
   Type f64 = b.getF64Type();
-  auto scalarType = RankedTensorType::get({}, f64);
-  Value empty = tensor::EmptyOp::create(b, loc, scalarType, ValueRange{});
   Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0.0));
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
   int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(rank));
-  maps.push_back(AffineMap::get(rank, 0, {}, b.getContext()));
-  auto op = linalg::GenericOp::create(
-      b, loc, scalarType, inputs, init, maps,
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value t = arith::ExtFOp::create(nb, nloc, nb.getF64Type(),
-                                        term(nb, nloc, args.drop_back()));
-        linalg::YieldOp::create(
-            nb, nloc,
-            ValueRange{arith::AddFOp::create(nb, nloc, args.back(), t)});
-      });
-  Value sum = tensor::ExtractOp::create(b, loc, op.getResult(0), ValueRange{});
+  int64_t perExample = 1;
+  for (int64_t d : type.getShape().drop_front())
+    perExample =
+        ShapedType::isDynamic(d) ? ShapedType::kDynamic : perExample * d;
+  auto sumInto = [&](ValueRange ins, ArrayRef<AffineMap> inMaps,
+                     RankedTensorType outType, Value like, AffineMap outMap,
+                     ArrayRef<utils::IteratorType> iterators, bool applyTerm) {
+    Value init =
+        linalg::FillOp::create(b, loc, zero, emptyLike(b, loc, outType, like))
+            .getResult(0);
+    SmallVector<AffineMap> maps(inMaps);
+    maps.push_back(outMap);
+    return linalg::GenericOp::create(
+               b, loc, outType, ins, init, maps, iterators,
+               [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                 Value t = args.front();
+                 if (applyTerm)
+                   t = arith::ExtFOp::create(nb, nloc, f64,
+                                             term(nb, nloc, args.drop_back()));
+                 linalg::YieldOp::create(nb, nloc,
+                                         ValueRange{arith::AddFOp::create(
+                                             nb, nloc, args.back(), t)});
+               })
+        .getResult(0);
+  };
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  using utils::IteratorType;
+  Value partials;
+  if (rank >= 2 && !ShapedType::isDynamic(perExample) &&
+      perExample % kSumLanes == 0) {
+    // [n, ...] -> [n, D / lanes, lanes]; (i, c, l): partials[i, l] += t.
+    SmallVector<Value> grouped;
+    auto groupedType = RankedTensorType::get(
+        {type.getDimSize(0), perExample / kSumLanes, kSumLanes},
+        type.getElementType());
+    SmallVector<ReassociationIndices> flat = {{0}, {}};
+    for (int64_t i = 1; i < rank; ++i)
+      flat[1].push_back(i);
+    for (Value input : inputs) {
+      Value flatInput = tensor::CollapseShapeOp::create(b, loc, input, flat);
+      SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, input, 0),
+                                         b.getIndexAttr(perExample / kSumLanes),
+                                         b.getIndexAttr(kSumLanes)};
+      grouped.push_back(tensor::ExpandShapeOp::create(
+          b, loc, groupedType, flatInput,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}}, shape));
+    }
+    SmallVector<AffineMap> inMaps(inputs.size(), b.getMultiDimIdentityMap(3));
+    partials =
+        sumInto(grouped, inMaps,
+                RankedTensorType::get({type.getDimSize(0), kSumLanes}, f64),
+                inputs.front(), AffineMap::get(3, 0, {d(0), d(2)}, ctx),
+                {IteratorType::parallel, IteratorType::reduction,
+                 IteratorType::parallel},
+                /*applyTerm=*/true);
+  } else {
+    // One partial per example: (i, ...) -> partials[i, 0].
+    SmallVector<AffineMap> inMaps(inputs.size(),
+                                  b.getMultiDimIdentityMap(rank));
+    SmallVector<IteratorType> iterators(rank, IteratorType::reduction);
+    iterators[0] = IteratorType::parallel;
+    partials = sumInto(
+        inputs, inMaps, RankedTensorType::get({type.getDimSize(0), 1}, f64),
+        inputs.front(),
+        AffineMap::get(rank, 0, {d(0), getAffineConstantExpr(0, ctx)}, ctx),
+        iterators, /*applyTerm=*/true);
+  }
+  // The partials, summed in a fixed order.
+  auto scalarType = RankedTensorType::get({}, f64);
+  Value total =
+      linalg::FillOp::create(
+          b, loc, zero,
+          tensor::EmptyOp::create(b, loc, scalarType, ValueRange{}).getResult())
+          .getResult(0);
+  total =
+      linalg::GenericOp::create(
+          b, loc, scalarType, partials, total,
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2),
+                              AffineMap::get(2, 0, {}, ctx)},
+          {IteratorType::reduction, IteratorType::reduction},
+          [](OpBuilder &nb, Location nloc, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, nloc,
+                ValueRange{arith::AddFOp::create(nb, nloc, args[1], args[0])});
+          })
+          .getResult(0);
+  Value sum = tensor::ExtractOp::create(b, loc, total, ValueRange{});
   return arith::TruncFOp::create(b, loc, b.getF32Type(), sum);
 }
 

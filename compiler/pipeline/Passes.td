@@ -111,4 +111,74 @@ def LowerVectors : Pass<"ae-lower-vectors", "mlir::func::FuncOp"> {
   ];
 }
 
+def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
+  let summary = "Share independent tile loops among threads with OpenMP";
+  let description = [{
+    `ae-tile-and-vectorize` marks the outermost tile loop of each op whose
+    tiles are independent with `ae.parallel`. After bufferization, each
+    marked `scf.for` without results whose estimated work (element
+    operations, inner loops of unknown trip count counted as 16
+    iterations) reaches `min-work` is outlined into an internal, noinline
+    function of its iteration range, called either directly (one thread)
+    or from an `omp.parallel` region of `aert_parallel_threads()` threads,
+    each running one contiguous share of the iterations. The thread count
+    is the runtime's (`AEC_NUM_THREADS`, `aert_set_num_threads`, else every
+    core). Tiles write disjoint memory and the shares depend only on the
+    thread count, so results are bit-identical for a fixed thread count
+    (and in fact for any). One thread never enters the OpenMP runtime, and
+    no OpenMP worksharing entry point is called (some libomp builds
+    allocate in them). Loops with less work stay sequential: a fork costs
+    about a microsecond. The mark is removed from every loop.
+
+    Before:
+
+    ```mlir
+    func.func @f(...) {
+      scf.for %n = %c0 to %c512 step %c16 {
+        scf.for %m = %c0 to %rows step %c16 { ... }
+      } {ae.parallel}
+    }
+    ```
+
+    After:
+
+    ```mlir
+    func.func @f(...) {
+      %t = func.call @aert_parallel_threads() : () -> i32
+      %several = arith.cmpi sgt, %t, %c1_i32 : i32
+      scf.if %several {
+        omp.parallel num_threads(%t : i32) {
+          %i = func.call @omp_get_thread_num() : () -> i32
+          %k = func.call @omp_get_num_threads() : () -> i32
+          ... share [%lo, %hi) of thread %i of %k ...
+          func.call @f__par0(%lo, %hi, ...) : (index, index, ...) -> ()
+          omp.terminator
+        }
+      } else {
+        func.call @f__par0(%c0, %c512, ...) : (index, index, ...) -> ()
+      }
+    }
+    func.func private @f__par0(%lo: index, %hi: index, ...)
+        attributes {llvm.linkage = #llvm.linkage<internal>,
+                    passthrough = ["noinline"]} {
+      scf.for %n = %lo to %hi step %c16 {
+        scf.for %m = %c0 to %rows step %c16 { ... }
+      }
+      return
+    }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "65536",
+           "Least estimated element operations of a loop worth sharing">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::omp::OpenMPDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // AEC_PIPELINE_PASSES

@@ -71,6 +71,13 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   bufferization::buildBufferDeallocationPipeline(pm);
 
+  // Threads: marked tile loops become OpenMP worksharing loops.
+  if (options.parallelize) {
+    ParallelizeOptions parallelize;
+    parallelize.minWork = options.minParallelWork;
+    pm.addPass(createParallelize(parallelize));
+  }
+
   // Vector lowering (transfers to rank 1 before unrolling n-D vectors).
   pm.addNestedPass<func::FuncOp>(createLowerVectors(LowerVectorsOptions{1}));
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
@@ -94,6 +101,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   if (options.runtimeAllocator)
     pm.addPass(createRuntimeAllocator());
@@ -125,6 +133,10 @@ struct LowerToLLVMPipelineOptions
   Option<int64_t> tileN{*this, "tile-n",
                         llvm::cl::desc("Register tile columns"),
                         llvm::cl::init(16)};
+  Option<bool> parallelize{
+      *this, "parallelize",
+      llvm::cl::desc("Share independent tile loops among threads (OpenMP)"),
+      llvm::cl::init(true)};
   Option<int64_t> vectorWidth{*this, "vector-width",
                               llvm::cl::desc("Elementwise tile width"),
                               llvm::cl::init(16)};
@@ -148,6 +160,7 @@ void registerPipelines() {
         options.tileM = opts.tileM;
         options.tileN = opts.tileN;
         options.vectorWidth = opts.vectorWidth;
+        options.parallelize = opts.parallelize;
         buildLowerToLLVMPipeline(pm, options);
       });
 }

@@ -31,6 +31,10 @@ struct LoweringOptions {
   int64_t tileN = 16;
   /// Tile width of the innermost loop of other linalg ops.
   int64_t vectorWidth = 16;
+  /// Share independent tile loops among threads (ae-parallelize, OpenMP)
+  /// when they do at least `minParallelWork` estimated element operations.
+  bool parallelize = true;
+  int64_t minParallelWork = 65536;
   /// Add the model descriptor and the C API trampolines (ae-emit-c-api).
   bool emitCApi = true;
   /// Allocate kernel temporaries with the runtime's aert_alloc / aert_free

@@ -241,6 +241,11 @@ static bool isTileable(linalg::LinalgOp op) {
 /// marked: their bodies still need tiles).
 constexpr llvm::StringLiteral kTileLoopAttr = "__ae_tile_loop";
 
+/// Marks the outermost tile loop of an op whose iterations are independent
+/// (a parallel iterator of the tiled op): ae-parallelize may distribute it
+/// over threads. The mark survives bufferization, where it is consumed.
+constexpr llvm::StringLiteral kParallelLoopAttr = "ae.parallel";
+
 static bool isInsideTile(Operation *op) {
   for (Operation *parent = op->getParentOp(); parent;
        parent = parent->getParentOp())
@@ -401,6 +406,9 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
       forOp->setAttr(kTileLoopAttr, rewriter.getUnitAttr());
       tileLoops.push_back(forOp);
     }
+  // Both tile loops (over N and M) are parallel; the reduction is not tiled.
+  if (!tiled->loops.empty())
+    tiled->loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
   return success();
 }
 
@@ -433,8 +441,17 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
   }
   if (!any)
     return success();
+  // Parallel loops outside reduction loops: the outermost tile loop can be
+  // shared among threads, and a reduction (a bias gradient summed over the
+  // batch) keeps its accumulator tile in registers along the inner loop.
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> interchange;
+  for (bool parallelPass : {true, false})
+    for (auto [i, iterator] : llvm::enumerate(iterators))
+      if ((iterator == utils::IteratorType::parallel) == parallelPass)
+        interchange.push_back(i);
   scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(tileSizes);
+  tiling.setTileSizes(tileSizes).setInterchange(interchange);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), tiling);
@@ -446,6 +463,15 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
       forOp->setAttr(kTileLoopAttr, rewriter.getUnitAttr());
       tileLoops.push_back(forOp);
     }
+  // The loops are created for the tiled dimensions in interchange order:
+  // the outermost is parallel if the first tiled dimension is.
+  for (int64_t i : interchange) {
+    if (isZeroInteger(tileSizes[i]))
+      continue;
+    if (iterators[i] == utils::IteratorType::parallel && !tiled->loops.empty())
+      tiled->loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
+    break;
+  }
   return success();
 }
 

@@ -69,10 +69,14 @@ func.func @deconv(%x: tensor<?x32x7x7xf32>, %w: tensor<32x16x3x3xf32>) -> tensor
 }
 
 // BCE with logits in the stable form max(z, 0) - z t + log(1 + exp(-|z|)),
-// summed over everything in f64, divided by the batch size.
+// summed in f64, divided by the batch size. The sum has two stages: each
+// example's 784 terms into 16 lane partials (784 = 49 x 16), rows
+// independent (parallel), then the [n, 16] partials into one scalar.
 // CHECK-LABEL: func.func @bce(
-// CHECK: linalg.fill ins(%{{.*}} : f64) outs(%{{.*}} : tensor<f64>)
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: %[[Z3:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [%{{.*}}, 49, 16] : tensor<?x784xf32> into tensor<?x49x16xf32>
+// CHECK: %[[T3:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [%{{.*}}, 49, 16] : tensor<?x784xf32> into tensor<?x49x16xf32>
+// CHECK: %[[P0:.*]] = linalg.fill ins(%{{.*}} : f64) outs(%{{.*}} : tensor<?x16xf64>)
+// CHECK: %[[PART:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[Z3]], %[[T3]] : {{.*}}) outs(%[[P0]] : tensor<?x16xf64>)
 // CHECK: %[[ZT:.*]] = arith.mulf
 // CHECK: %[[ABS:.*]] = math.absf
 // CHECK: %[[NEG:.*]] = arith.negf %[[ABS]]
@@ -83,12 +87,33 @@ func.func @deconv(%x: tensor<?x32x7x7xf32>, %w: tensor<32x16x3x3xf32>) -> tensor
 // CHECK: %[[TERM:.*]] = arith.subf %[[SP]], %[[ZT]]
 // CHECK: %[[WIDE:.*]] = arith.extf %[[TERM]] : f32 to f64
 // CHECK: arith.addf %{{.*}}, %[[WIDE]] : f64
-// CHECK: %[[SUM64:.*]] = tensor.extract
+// CHECK: %[[S0:.*]] = linalg.fill ins(%{{.*}} : f64) outs(%{{.*}} : tensor<f64>)
+// CHECK: %[[TOTAL:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[PART]] : tensor<?x16xf64>) outs(%[[S0]] : tensor<f64>)
+// CHECK: %[[SUM64:.*]] = tensor.extract %[[TOTAL]][]
 // CHECK: %[[SUM:.*]] = arith.truncf %[[SUM64]] : f64 to f32
 // CHECK: %[[NF:.*]] = arith.sitofp
 // CHECK: arith.divf %[[SUM]], %[[NF]] : f32
 func.func @bce(%z: tensor<?x784xf32>, %t: tensor<?x784xf32>) -> f32 {
   %l = ae.bce %z, %t from_logits : tensor<?x784xf32>
+  return %l : f32
+}
+
+// When the terms per example do not fill whole 16-lane groups (20 here),
+// each example sums into one partial.
+// CHECK-LABEL: func.func @mse_narrow(
+// CHECK: %[[P0:.*]] = linalg.fill ins(%{{.*}} : f64) outs(%{{.*}} : tensor<?x1xf64>)
+// CHECK: %[[PART:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<?x20xf32>, tensor<?x20xf32>) outs(%[[P0]] : tensor<?x1xf64>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[PART]] : tensor<?x1xf64>)
+func.func @mse_narrow(%p: tensor<?x20xf32>, %t: tensor<?x20xf32>) -> f32 {
+  %l = ae.mse %p, %t : tensor<?x20xf32>
+  return %l : f32
+}
+
+// A rank-1 loss (one value per example) sums into one partial per example.
+// CHECK-LABEL: func.func @mse_rank1(
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.*}}, %{{.*}} : tensor<?xf32>, tensor<?xf32>) outs(%{{.*}} : tensor<?x1xf64>)
+func.func @mse_rank1(%p: tensor<?xf32>, %t: tensor<?xf32>) -> f32 {
+  %l = ae.mse %p, %t : tensor<?xf32>
   return %l : f32
 }
 

@@ -101,4 +101,21 @@ TEST_F(NumThreads, BadValuesFallBackWithMessage) {
   }
 }
 
+TEST_F(NumThreads, ParallelThreadsFollowSetAndDefault) {
+  setenv("AEC_NUM_THREADS", "3", 1);
+  aert_set_num_threads(0); // back to the default, read at the next call
+  EXPECT_EQ(aert_parallel_threads(), 3);
+  // Read once: a later change of the environment does not apply...
+  setenv("AEC_NUM_THREADS", "5", 1);
+  EXPECT_EQ(aert_parallel_threads(), 3);
+  // ...until the count is reset.
+  aert_set_num_threads(-1);
+  EXPECT_EQ(aert_parallel_threads(), 5);
+  aert_set_num_threads(2);
+  EXPECT_EQ(aert_parallel_threads(), 2);
+  aert_set_num_threads(1);
+  EXPECT_EQ(aert_parallel_threads(), 1);
+  aert_set_num_threads(0);
+}
+
 } // namespace

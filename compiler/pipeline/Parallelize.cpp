@@ -1,0 +1,298 @@
+//===- Parallelize.cpp - Distribute tile loops over threads ---------------===//
+//
+// ae-tile-and-vectorize marks the outermost tile loop of every op whose
+// tiles are independent (`ae.parallel`: N tiles of a contraction, rows of an
+// elementwise op, ...). After bufferization this pass turns each marked loop
+// that does enough work into an OpenMP worksharing loop, with a static
+// schedule and as many threads as the runtime allows
+// (aert_parallel_threads(): AEC_NUM_THREADS or aert_set_num_threads, else
+// every core). Each iteration writes its own tiles and no value is reduced
+// across iterations, so the result does not depend on the thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/pipeline/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace aec {
+#define GEN_PASS_DEF_PARALLELIZE
+#include "compiler/pipeline/Passes.h.inc"
+} // namespace aec
+
+using namespace mlir;
+
+namespace aec {
+namespace {
+
+constexpr llvm::StringLiteral kParallelLoopAttr = "ae.parallel";
+constexpr llvm::StringLiteral kThreadsFunction = "aert_parallel_threads";
+constexpr llvm::StringLiteral kThreadNumFunction = "omp_get_thread_num";
+constexpr llvm::StringLiteral kNumThreadsFunction = "omp_get_num_threads";
+
+/// Trip count assumed for loops whose bounds are not constants (the dynamic
+/// batch dimension): a register tile's worth of rows.
+constexpr int64_t kAssumedTripCount = 16;
+
+/// Element operations one execution of `block` performs: every op counts
+/// the elements of its largest vector result (1 for scalars), nested loops
+/// multiply their bodies by their trip count.
+static int64_t estimateWork(Block &block) {
+  int64_t work = 0;
+  for (Operation &op : block) {
+    int64_t elements = 1;
+    for (Type type : op.getResultTypes())
+      if (auto vector = dyn_cast<VectorType>(type))
+        elements = std::max(elements, vector.getNumElements());
+    work += elements;
+    int64_t trips = 1;
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      std::optional<APInt> count = loop.getStaticTripCount();
+      trips = count ? count->getSExtValue() : kAssumedTripCount;
+    }
+    for (Region &region : op.getRegions())
+      for (Block &inner : region)
+        work += trips * estimateWork(inner);
+  }
+  return work;
+}
+
+static bool isInsideParallelRegion(Operation *op) {
+  return op->getParentOfType<omp::ParallelOp>() ||
+         op->getParentOfType<scf::ParallelOp>();
+}
+
+/// scf.for {ae.parallel} without results, in function @f ->
+///
+///   func.func private @f__par<k>(%lo: index, %hi: index, <captured values>)
+///       attributes {no_inline} {
+///     scf.for %iv = %lo to %hi step <step> { <body> }
+///   }
+///   ...
+///   %t = func.call @aert_parallel_threads() : () -> i32
+///   scf.if (%t > 1) {
+///     omp.parallel num_threads(%t : i32) {
+///       <this thread's contiguous share [%lo, %hi) of the iterations>
+///       func.call @f__par<k>(%lo, %hi, <captured values>)
+///       omp.terminator
+///     }
+///   } else {
+///     func.call @f__par<k>(%lb, %ub, <captured values>)
+///   }
+///
+/// The body is outlined once and called from both paths (no duplicated
+/// code), and the shares are computed here rather than by an OpenMP
+/// worksharing loop: one thread never enters the OpenMP runtime, and the
+/// runtime's worksharing entry points allocate in some libomp builds
+/// (Debian's formats a debug trace on every __kmpc_for_static_init), which
+/// would break "steady-state calls allocate nothing".
+struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
+  OutlineParallelLoop(MLIRContext *ctx, int64_t minWork)
+      : OpRewritePattern(ctx), minWork(minWork) {}
+
+  LogicalResult matchAndRewrite(scf::ForOp loop,
+                                PatternRewriter &rewriter) const override {
+    if (!loop->hasAttr(kParallelLoopAttr))
+      return failure();
+    auto parent = loop->getParentOfType<func::FuncOp>();
+    if (!parent || loop.getNumResults() != 0 || isInsideParallelRegion(loop))
+      return rewriter.notifyMatchFailure(loop, "carried values or nested");
+    std::optional<APInt> trips = loop.getStaticTripCount();
+    if (trips && trips->getSExtValue() < 2)
+      return rewriter.notifyMatchFailure(loop, "fewer than two iterations");
+    int64_t perIteration = estimateWork(*loop.getBody());
+    int64_t total =
+        perIteration * (trips ? trips->getSExtValue() : kAssumedTripCount);
+    if (total < minWork)
+      return rewriter.notifyMatchFailure(loop, "too little work to share");
+
+    Location loc = loop.getLoc();
+    SmallVector<Value> captured;
+    func::FuncOp body = outlineBody(rewriter, loop, parent, captured);
+    auto callBody = [&](OpBuilder &b, Value lo, Value hi) {
+      SmallVector<Value> args = {lo, hi};
+      args.append(captured);
+      func::CallOp::create(b, loc, body, args);
+    };
+
+    rewriter.setInsertionPoint(loop);
+    Type i32 = rewriter.getI32Type();
+    Value threads = func::CallOp::create(rewriter, loc, kThreadsFunction,
+                                         TypeRange{i32}, ValueRange{})
+                        .getResult(0);
+    Value one = arith::ConstantIntOp::create(rewriter, loc, i32, 1);
+    Value several = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::sgt, threads, one);
+    Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
+          step = loop.getStep();
+    scf::IfOp::create(
+        rewriter, loc, several,
+        [&](OpBuilder &b, Location nloc) {
+          omp::ParallelOperands clauses;
+          clauses.numThreads = threads;
+          auto parallel = omp::ParallelOp::create(b, nloc, clauses);
+          OpBuilder::InsertionGuard guard(b);
+          b.createBlock(&parallel.getRegion());
+          auto [lo, hi] = threadShare(b, nloc, lb, ub, step);
+          callBody(b, lo, hi);
+          omp::TerminatorOp::create(b, nloc);
+          b.setInsertionPointAfter(parallel);
+          scf::YieldOp::create(b, nloc);
+        },
+        [&](OpBuilder &b, Location nloc) {
+          callBody(b, lb, ub);
+          scf::YieldOp::create(b, nloc);
+        });
+    rewriter.eraseOp(loop);
+    return success();
+  }
+
+private:
+  /// The body as a function of its iteration range and of `captured`, the
+  /// values it uses from above (constants are cloned into it instead, so
+  /// that LLVM still sees them).
+  static func::FuncOp outlineBody(PatternRewriter &rewriter, scf::ForOp loop,
+                                  func::FuncOp parent,
+                                  SmallVectorImpl<Value> &captured) {
+    llvm::SetVector<Value> above;
+    getUsedValuesDefinedAbove(loop.getRegion(), above);
+    above.insert(loop.getStep());
+    SmallVector<Operation *> constants;
+    for (Value value : above) {
+      Operation *def = value.getDefiningOp();
+      if (def && def->hasTrait<OpTrait::ConstantLike>())
+        constants.push_back(def);
+      else
+        captured.push_back(value);
+    }
+    SmallVector<Type> argTypes(2, rewriter.getIndexType());
+    for (Value value : captured)
+      argTypes.push_back(value.getType());
+
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfter(parent);
+    // Unique: the pass numbered the marked loops of the module.
+    auto id = loop->getAttrOfType<IntegerAttr>(kParallelLoopAttr);
+    std::string name =
+        (parent.getName() + "__par" + Twine(id ? id.getInt() : 0)).str();
+    auto func = func::FuncOp::create(rewriter, loop.getLoc(), name,
+                                     rewriter.getFunctionType(argTypes, {}));
+    func.setPrivate();
+    // Internal to the object, and one copy of the body: LLVM would otherwise
+    // inline it into both the threaded and the single-thread path.
+    func->setAttr(
+        "llvm.linkage",
+        LLVM::LinkageAttr::get(rewriter.getContext(), LLVM::Linkage::Internal));
+    func->setAttr("passthrough",
+                  rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
+    Block *entry = func.addEntryBlock();
+    rewriter.setInsertionPointToStart(entry);
+    IRMapping mapping;
+    for (Operation *def : constants)
+      rewriter.clone(*def, mapping);
+    for (auto [value, arg] :
+         llvm::zip(captured, entry->getArguments().drop_front(2)))
+      mapping.map(value, arg);
+    Value step = mapping.lookupOrDefault(loop.getStep());
+    auto inner =
+        scf::ForOp::create(rewriter, loop.getLoc(), entry->getArgument(0),
+                           entry->getArgument(1), step);
+    mapping.map(loop.getInductionVar(), inner.getInductionVar());
+    rewriter.setInsertionPointToStart(inner.getBody());
+    for (Operation &op : loop.getBody()->without_terminator())
+      rewriter.clone(op, mapping);
+    rewriter.setInsertionPointToEnd(entry);
+    func::ReturnOp::create(rewriter, loop.getLoc());
+    return func;
+  }
+
+  /// [lo, hi): the iterations of thread omp_get_thread_num() of
+  /// omp_get_num_threads(), in contiguous equal shares (the last ones
+  /// shorter), so each thread's share depends only on the thread count.
+  static std::pair<Value, Value> threadShare(OpBuilder &b, Location loc,
+                                             Value lb, Value ub, Value step) {
+    Type i32 = b.getI32Type();
+    Type index = b.getIndexType();
+    auto ompCall = [&](StringRef name) -> Value {
+      Value v = func::CallOp::create(b, loc, name, TypeRange{i32}, ValueRange{})
+                    .getResult(0);
+      return arith::IndexCastOp::create(b, loc, index, v);
+    };
+    Value thread = ompCall(kThreadNumFunction);
+    Value count = ompCall(kNumThreadsFunction);
+    // trips = ceil((ub - lb) / step); share = ceil(trips / count).
+    Value span = arith::SubIOp::create(b, loc, ub, lb);
+    Value trips = arith::CeilDivUIOp::create(b, loc, span, step);
+    Value share = arith::CeilDivUIOp::create(b, loc, trips, count);
+    Value first = arith::MulIOp::create(b, loc, thread, share);
+    Value last = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, first, share), trips);
+    first = arith::MinUIOp::create(b, loc, first, trips);
+    auto toIV = [&](Value i) -> Value {
+      return arith::AddIOp::create(b, loc, lb,
+                                   arith::MulIOp::create(b, loc, i, step));
+    };
+    return {toIV(first), arith::MinUIOp::create(b, loc, toIV(last), ub)};
+  }
+
+  int64_t minWork;
+};
+
+struct ParallelizePass : impl::ParallelizeBase<ParallelizePass> {
+  using ParallelizeBase::ParallelizeBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    // Number the marked loops: the outlined bodies are named after them.
+    int64_t count = 0;
+    module.walk([&](scf::ForOp loop) {
+      if (loop->hasAttr(kParallelLoopAttr))
+        loop->setAttr(kParallelLoopAttr,
+                      IntegerAttr::get(IndexType::get(ctx), count++));
+    });
+    RewritePatternSet patterns(ctx);
+    patterns.add<OutlineParallelLoop>(ctx, minWork);
+    // Outer loops first: a marked loop is never nested in another one, but
+    // keep the outermost if that ever changes.
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    if (failed(applyPatternsGreedily(module, std::move(patterns), config))) {
+      module.emitError("ae-parallelize: rewrite did not converge");
+      return signalPassFailure();
+    }
+    bool used = false;
+    module.walk([&](Operation *op) {
+      op->removeAttr(kParallelLoopAttr);
+      used |= isa<omp::ParallelOp>(op);
+    });
+    if (!used)
+      return;
+    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+    for (StringRef name :
+         {kThreadsFunction, kThreadNumFunction, kNumThreadsFunction}) {
+      if (SymbolTable::lookupSymbolIn(module, name))
+        continue;
+      auto decl = func::FuncOp::create(
+          builder, module.getLoc(), name,
+          builder.getFunctionType({}, {builder.getI32Type()}));
+      decl.setPrivate();
+    }
+  }
+};
+
+} // namespace
+} // namespace aec

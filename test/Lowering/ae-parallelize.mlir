@@ -1,0 +1,91 @@
+// RUN: aec-opt %s --ae-parallelize | FileCheck %s
+// RUN: aec-opt %s --ae-parallelize=min-work=1000000000 | FileCheck %s --check-prefix=SERIAL
+
+// The runtime's thread count and OpenMP's thread number, declared once.
+// CHECK-DAG: func.func private @aert_parallel_threads() -> i32
+// CHECK-DAG: func.func private @omp_get_thread_num() -> i32
+// CHECK-DAG: func.func private @omp_get_num_threads() -> i32
+
+// A marked loop with enough work (32 iterations of a 16x16 tile over K=784)
+// is outlined and shared among threads; the mark is removed everywhere.
+// CHECK-LABEL: func.func @big(
+// CHECK-SAME: %{{.*}}: memref<?x784xf32>, %[[B:.*]]: memref<784x512xf32>
+// CHECK: %[[T:.*]] = call @aert_parallel_threads() : () -> i32
+// CHECK: %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %{{.*}} : i32
+// CHECK: scf.if %[[SEVERAL]] {
+// CHECK:   omp.parallel num_threads(%[[T]] : i32) {
+// CHECK:     %[[I:.*]] = func.call @omp_get_thread_num() : () -> i32
+// CHECK:     %[[K:.*]] = func.call @omp_get_num_threads() : () -> i32
+// CHECK:     func.call @big__par0(%{{.*}}, %{{.*}}, %[[B]])
+// CHECK:     omp.terminator
+// CHECK: } else {
+// CHECK:   func.call @big__par0(%{{.*}}, %{{.*}}, %[[B]])
+// CHECK-NOT: ae.parallel
+// CHECK: return
+// The body, once, internal and not inlined, over its range [%lo, %hi); only
+// the values it uses are passed (not %a), constants are cloned.
+// CHECK: func.func private @big__par0(%[[LO2:.*]]: index, %[[HI2:.*]]: index, %{{.*}}: memref<784x512xf32>)
+// CHECK-SAME: llvm.linkage = #llvm.linkage<internal>
+// CHECK-SAME: passthrough = ["noinline"]
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: scf.for %{{.*}} = %[[LO2]] to %[[HI2]] step %[[C16]] {
+// CHECK: vector.transfer_read
+// CHECK: return
+
+// SERIAL-LABEL: func.func @big(
+// SERIAL-NOT: omp.parallel
+// SERIAL-NOT: ae.parallel
+// SERIAL: scf.for
+func.func @big(%a: memref<?x784xf32>, %b: memref<784x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c512 = arith.constant 512 : index
+  %c784 = arith.constant 784 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.for %n = %c0 to %c512 step %c16 {
+    scf.for %k = %c0 to %c784 step %c1 {
+      %v = vector.transfer_read %b[%k, %n], %f0 {in_bounds = [true, true]} : memref<784x512xf32>, vector<16x16xf32>
+      vector.transfer_write %v, %b[%k, %n] {in_bounds = [true, true]} : vector<16x16xf32>, memref<784x512xf32>
+    }
+  } {ae.parallel}
+  return
+}
+
+// Little work (a fill of 49 vectors) stays a plain loop.
+// CHECK-LABEL: func.func @small(
+// CHECK-NOT: omp.parallel
+// CHECK: scf.for
+// CHECK-NOT: ae.parallel
+// CHECK: return
+func.func @small(%a: memref<784xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c784 = arith.constant 784 : index
+  %zero = arith.constant dense<0.0> : vector<16xf32>
+  scf.for %i = %c0 to %c784 step %c16 {
+    vector.transfer_write %zero, %a[%i] {in_bounds = [true]} : vector<16xf32>, memref<784xf32>
+  } {ae.parallel}
+  return
+}
+
+// Unmarked loops are left alone, however much work they do.
+// CHECK-LABEL: func.func @unmarked(
+// CHECK-NOT: omp.parallel
+// CHECK: scf.for
+// CHECK: return
+func.func @unmarked(%b: memref<784x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c512 = arith.constant 512 : index
+  %c784 = arith.constant 784 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.for %n = %c0 to %c512 step %c16 {
+    scf.for %k = %c0 to %c784 step %c1 {
+      %v = vector.transfer_read %b[%k, %n], %f0 {in_bounds = [true, true]} : memref<784x512xf32>, vector<16x16xf32>
+      vector.transfer_write %v, %b[%k, %n] {in_bounds = [true, true]} : vector<16x16xf32>, memref<784x512xf32>
+    }
+  }
+  return
+}
