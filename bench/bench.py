@@ -344,9 +344,8 @@ def cmd_report(args):
       f"`OPENBLAS_CORETYPE={meta.get('gemm_coretype', '') or '(unset)'}` "
       f"(core: {meta.get('gemm_openblas_core', '?')})")
     w(f"- Threads: aec via `AEC_NUM_THREADS`, PyTorch via `torch.set_num_threads` + "
-      f"`OMP_NUM_THREADS`, both {meta.get('threads', '?')}. (When this benchmark was written, "
-      "aec's kernels were single-threaded: its 2-thread rows then measure the same code as its "
-      "1-thread rows.)")
+      f"`OMP_NUM_THREADS`, both {meta.get('threads', '?')}. aec shares independent tile loops "
+      "among OpenMP threads (ae-parallelize).")
     w(f"- Steps per training measurement: {meta.get('warmup', '?')} warm-up + "
       f"{meta.get('steps', '?')} timed, batch {BATCH}, real MNIST "
       "(shuffled; batch gathering included in the time on both sides)")
@@ -459,7 +458,7 @@ def cmd_report(args):
     w("")
 
     # ---- GEMM
-    w("## Dense-layer GEMMs at batch 128 (one thread, GFLOP/s)")
+    w("## Dense-layer GEMMs at batch 128 (GFLOP/s, 1 and 2 threads)")
     w("")
     w("How each column is measured:")
     w("")
@@ -475,12 +474,16 @@ def cmd_report(args):
     w("- **OpenBLAS as in training**: the transposes the shape has in a training step "
       "(X W: NN; dY W^T: NoTrans/Trans; X^T dY: Trans/NoTrans).")
     w("")
-    w("| layer | GEMM | M x N x K | aec | OpenBLAS NN | aec / OpenBLAS NN | target | verdict | "
-      "OpenBLAS as in training |")
-    w("|---|---|---|---|---|---|---|---|---|")
-    ratios = []
-    for m, n, k, model, layer, kind in gemm_shapes():
-        match = dict(m=m, n=n, k=k)
+    w("Both sides run with the same thread count (aec: `AEC_NUM_THREADS`, OpenBLAS: "
+      "`OMP_NUM_THREADS`).")
+    w("")
+    w("| threads | layer | GEMM | M x N x K | aec | OpenBLAS NN | aec / OpenBLAS NN | target | "
+      "verdict | OpenBLAS as in training |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    ratios = {}
+    for threads, (m, n, k, model, layer, kind) in (
+            (t, shape) for t in (1, 2) for shape in gemm_shapes()):
+        match = dict(m=m, n=n, k=k, threads=threads)
         a = med([r["gflops"] for r in pick(records, kind="gemm", impl="aec", **match)])
         b = med([r["gflops"] for r in pick(records, kind="gemm", impl="openblas", trans="NN",
                                             **match)])
@@ -489,13 +492,13 @@ def cmd_report(args):
                                              **match)])
         ratio = a / b if a and b else None
         if ratio:
-            ratios.append(ratio)
-        w(f"| {model}.{layer} | {kind} | {m} x {n} x {k} | {fmt(a)} | {fmt(b)} | "
+            ratios.setdefault(threads, []).append(ratio)
+        w(f"| {threads} | {model}.{layer} | {kind} | {m} x {n} x {k} | {fmt(a)} | {fmt(b)} | "
           f"{fmt(ratio, 2, 'x')} | >= 0.9x | {verdict(ratio, 0.9)} | {fmt(bt)} ({trans}) |")
-    if ratios:
+    for threads, rs in sorted(ratios.items()):
         w("")
-        w(f"Median aec / OpenBLAS NN over the {len(ratios)} shapes: "
-          f"{statistics.median(ratios):.2f}x (min {min(ratios):.2f}x, max {max(ratios):.2f}x).")
+        w(f"Median aec / OpenBLAS NN over the {len(rs)} shapes at {threads} thread(s): "
+          f"{statistics.median(rs):.2f}x (min {min(rs):.2f}x, max {max(rs):.2f}x).")
     w("")
     sweep = pick(records, kind="gemm_sweep")
     if sweep:

@@ -239,7 +239,7 @@ for rep in $(seq "$REPS"); do
   done
 done
 
-# ---- 7. GEMM shapes, one thread -------------------------------------------------------
+# ---- 7. GEMM shapes, 1 and 2 threads ---------------------------------------------------
 note_load load gemm
 log "GEMM shapes"
 read -r -a aec_shapes < <("$PY" "$BENCH/bench.py" gemm-args aec)
@@ -252,9 +252,11 @@ for M in 1 2 4 8 16 32 64 128 256 512; do
   sweep_blas+=("$M" 512 784 NN)
 done
 for rep in $(seq "$REPS"); do
-  measure gemm "$rep" -- env AEC_NUM_THREADS=1 "$WORK/bench_gemm_aec" "${aec_shapes[@]}"
-  measure gemm "$rep" -- env OMP_NUM_THREADS=1 ${GEMM_CORETYPE:+OPENBLAS_CORETYPE=$GEMM_CORETYPE} \
-    "$WORK/bench_gemm_blas" "${blas_shapes[@]}"
+  for t in 1 2; do
+    measure gemm "$rep" threads:=$t -- env AEC_NUM_THREADS=$t "$WORK/bench_gemm_aec" "${aec_shapes[@]}"
+    measure gemm "$rep" threads:=$t -- env OMP_NUM_THREADS=$t \
+      ${GEMM_CORETYPE:+OPENBLAS_CORETYPE=$GEMM_CORETYPE} "$WORK/bench_gemm_blas" "${blas_shapes[@]}"
+  done
   measure gemm_sweep "$rep" -- env AEC_NUM_THREADS=1 "$WORK/bench_gemm_aec" "${sweep_aec[@]}"
   measure gemm_sweep "$rep" -- env OMP_NUM_THREADS=1 \
     ${GEMM_CORETYPE:+OPENBLAS_CORETYPE=$GEMM_CORETYPE} "$WORK/bench_gemm_blas" "${sweep_blas[@]}"
