@@ -24,6 +24,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -43,30 +44,87 @@ constexpr llvm::StringLiteral kThreadsFunction = "aert_parallel_threads";
 constexpr llvm::StringLiteral kThreadNumFunction = "omp_get_thread_num";
 constexpr llvm::StringLiteral kNumThreadsFunction = "omp_get_num_threads";
 
-/// Trip count assumed for loops whose bounds are not constants (the dynamic
-/// batch dimension): a register tile's worth of rows.
+/// Trip count assumed for loops whose bounds are not known before the
+/// parallel loop starts: a register tile's worth of rows.
 constexpr int64_t kAssumedTripCount = 16;
 
-/// Element operations one execution of `block` performs: every op counts
-/// the elements of its largest vector result (1 for scalars), nested loops
-/// multiply their bodies by their trip count.
-static int64_t estimateWork(Block &block) {
+/// The elements of the largest vector result of `op` (1 for scalars).
+static int64_t elementsOf(Operation &op) {
+  int64_t elements = 1;
+  for (Type type : op.getResultTypes())
+    if (auto vector = dyn_cast<VectorType>(type))
+      elements = std::max(elements, vector.getNumElements());
+  return elements;
+}
+
+/// Element operations one execution of `block` performs (every op counts
+/// the elements of its result, nested loops multiply their bodies by their
+/// trip count), if every trip count is a constant.
+static std::optional<int64_t> staticWork(Block &block) {
   int64_t work = 0;
   for (Operation &op : block) {
-    int64_t elements = 1;
-    for (Type type : op.getResultTypes())
-      if (auto vector = dyn_cast<VectorType>(type))
-        elements = std::max(elements, vector.getNumElements());
-    work += elements;
+    work += elementsOf(op);
     int64_t trips = 1;
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
       std::optional<APInt> count = loop.getStaticTripCount();
-      trips = count ? count->getSExtValue() : kAssumedTripCount;
+      if (!count)
+        return std::nullopt;
+      trips = count->getSExtValue();
     }
     for (Region &region : op.getRegions())
-      for (Block &inner : region)
-        work += trips * estimateWork(inner);
+      for (Block &inner : region) {
+        std::optional<int64_t> innerWork = staticWork(inner);
+        if (!innerWork)
+          return std::nullopt;
+        work += trips * *innerWork;
+      }
   }
+  return work;
+}
+
+/// The same estimate as an index value computed before `outer`: trip counts
+/// whose bounds are defined outside `outer` (the batch size, after
+/// loop-invariant code motion) are computed, the others count
+/// kAssumedTripCount. Folds to a constant when everything is static.
+static Value buildWork(OpBuilder &b, Location loc, Block &block,
+                       scf::ForOp outer);
+
+static Value buildTripCount(OpBuilder &b, Location loc, scf::ForOp loop,
+                            scf::ForOp outer) {
+  if (std::optional<APInt> count = loop.getStaticTripCount())
+    return arith::ConstantIndexOp::create(b, loc, count->getSExtValue());
+  Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
+        step = loop.getStep();
+  if (loop != outer &&
+      !(outer.isDefinedOutsideOfLoop(lb) && outer.isDefinedOutsideOfLoop(ub) &&
+        outer.isDefinedOutsideOfLoop(step)))
+    return arith::ConstantIndexOp::create(b, loc, kAssumedTripCount);
+  Value span = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+  span = b.createOrFold<arith::MaxSIOp>(
+      loc, span, arith::ConstantIndexOp::create(b, loc, 0));
+  return b.createOrFold<arith::CeilDivSIOp>(loc, span, step);
+}
+
+static Value buildWork(OpBuilder &b, Location loc, Block &block,
+                       scf::ForOp outer) {
+  int64_t constantPart = 0;
+  Value work;
+  auto add = [&](Value v) {
+    work = work ? b.createOrFold<arith::AddIOp>(loc, work, v) : v;
+  };
+  for (Operation &op : block) {
+    constantPart += elementsOf(op);
+    Value trips;
+    if (auto loop = dyn_cast<scf::ForOp>(op))
+      trips = buildTripCount(b, loc, loop, outer);
+    for (Region &region : op.getRegions())
+      for (Block &inner : region) {
+        Value innerWork = buildWork(b, loc, inner, outer);
+        add(trips ? b.createOrFold<arith::MulIOp>(loc, trips, innerWork)
+                  : innerWork);
+      }
+  }
+  add(arith::ConstantIndexOp::create(b, loc, constantPart));
   return work;
 }
 
@@ -113,10 +171,11 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
     std::optional<APInt> trips = loop.getStaticTripCount();
     if (trips && trips->getSExtValue() < 2)
       return rewriter.notifyMatchFailure(loop, "fewer than two iterations");
-    int64_t perIteration = estimateWork(*loop.getBody());
-    int64_t total =
-        perIteration * (trips ? trips->getSExtValue() : kAssumedTripCount);
-    if (total < minWork)
+    // Decided here when the work is known statically, else at run time
+    // (at batch 1 a fork costs more than the loop).
+    std::optional<int64_t> perIteration = staticWork(*loop.getBody());
+    if (trips && perIteration &&
+        *perIteration * trips->getSExtValue() < minWork)
       return rewriter.notifyMatchFailure(loop, "too little work to share");
 
     Location loc = loop.getLoc();
@@ -138,6 +197,15 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
         rewriter, loc, arith::CmpIPredicate::sgt, threads, one);
     Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
           step = loop.getStep();
+    if (!trips || !perIteration) {
+      Value work = rewriter.createOrFold<arith::MulIOp>(
+          loc, buildTripCount(rewriter, loc, loop, loop),
+          buildWork(rewriter, loc, *loop.getBody(), loop));
+      Value enough = rewriter.createOrFold<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::sge, work,
+          arith::ConstantIndexOp::create(rewriter, loc, minWork));
+      several = arith::AndIOp::create(rewriter, loc, several, enough);
+    }
     scf::IfOp::create(
         rewriter, loc, several,
         [&](OpBuilder &b, Location nloc) {
@@ -257,12 +325,16 @@ struct ParallelizePass : impl::ParallelizeBase<ParallelizePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
-    // Number the marked loops: the outlined bodies are named after them.
+    // Number the marked loops (the outlined bodies are named after them),
+    // and hoist what their bodies compute from invariants (bounds of the
+    // batch loops) so that the run-time work estimate can use it.
     int64_t count = 0;
     module.walk([&](scf::ForOp loop) {
-      if (loop->hasAttr(kParallelLoopAttr))
-        loop->setAttr(kParallelLoopAttr,
-                      IntegerAttr::get(IndexType::get(ctx), count++));
+      if (!loop->hasAttr(kParallelLoopAttr))
+        return;
+      loop->setAttr(kParallelLoopAttr,
+                    IntegerAttr::get(IndexType::get(ctx), count++));
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
     });
     RewritePatternSet patterns(ctx);
     patterns.add<OutlineParallelLoop>(ctx, minWork);

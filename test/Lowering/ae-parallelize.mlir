@@ -89,3 +89,34 @@ func.func @unmarked(%b: memref<784x512xf32>) {
   }
   return
 }
+
+// With the batch size dynamic, whether to fork is decided at run time from
+// the work estimate: trip counts of loops whose bounds are known before the
+// loop (%rows), after hoisting what the body computes from invariants.
+// CHECK-LABEL: func.func @dynamic(
+// CHECK-SAME: %[[X:.*]]: memref<?x784xf32>
+// CHECK: %[[ROWS:.*]] = memref.dim %[[X]]
+// CHECK: %[[T:.*]] = call @aert_parallel_threads() : () -> i32
+// CHECK: %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %{{.*}} : i32
+// CHECK: arith.muli
+// CHECK: %[[ENOUGH:.*]] = arith.cmpi sge, %{{.*}}, %c1048576 : index
+// CHECK: %[[FORK:.*]] = arith.andi %[[SEVERAL]], %[[ENOUGH]] : i1
+// CHECK: scf.if %[[FORK]] {
+// CHECK: omp.parallel
+// CHECK: func.func private @dynamic__par
+func.func @dynamic(%x: memref<?x784xf32>, %b: memref<784x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c512 = arith.constant 512 : index
+  %f0 = arith.constant 0.0 : f32
+  %rows = memref.dim %x, %c0 : memref<?x784xf32>
+  scf.for %n = %c0 to %c512 step %c16 {
+    %tiles = arith.divui %rows, %c16 : index
+    scf.for %m = %c0 to %tiles step %c1 {
+      %v = vector.transfer_read %b[%m, %n], %f0 {in_bounds = [true, true]} : memref<784x512xf32>, vector<16x16xf32>
+      vector.transfer_write %v, %b[%m, %n] {in_bounds = [true, true]} : vector<16x16xf32>, memref<784x512xf32>
+    }
+  } {ae.parallel}
+  return
+}
