@@ -22,6 +22,7 @@ inline constexpr llvm::StringLiteral kLatentSize = "ae.latent_size";
 inline constexpr llvm::StringLiteral kLatentKind = "ae.latent_kind";
 inline constexpr llvm::StringLiteral kOptimizer = "ae.optimizer";
 inline constexpr llvm::StringLiteral kSummary = "ae.summary";
+inline constexpr llvm::StringLiteral kLikelihood = "ae.likelihood";
 // Module attributes written by ae-kernel-abi.
 inline constexpr llvm::StringLiteral kParams = "ae.params";
 inline constexpr llvm::StringLiteral kParamCount = "ae.param_count";

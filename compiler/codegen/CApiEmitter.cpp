@@ -15,6 +15,7 @@
 
 #include "compiler/codegen/ModelInfo.h"
 #include "compiler/codegen/Passes.h"
+#include "dialect/AeAttributes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMTypes.h"
@@ -336,10 +337,10 @@ LogicalResult CApiEmitter::run() {
   if (module.lookupSymbol(kernelName(info.name, "desc")))
     return module.emitError() << "@" << kernelName(info.name, "desc")
                               << " already exists (ae-emit-c-api ran twice?)";
-  if (!module->hasAttr(attrs::kParams))
+  if (!module->hasAttr(ae::attrs::kParams))
     return module.emitError() << "ae-emit-c-api needs the parameter layout "
                                  "recorded by ae-kernel-abi ('"
-                              << attrs::kParams << "')";
+                              << ae::attrs::kParams << "')";
   b.setInsertionPointToEnd(module.getBody());
   LLVM::GlobalOp table = createParamTable();
   LLVM::GlobalOp desc = createModelDesc(table);

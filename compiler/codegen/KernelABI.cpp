@@ -13,6 +13,7 @@
 
 #include "compiler/codegen/ModelInfo.h"
 #include "compiler/codegen/Passes.h"
+#include "dialect/AeAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -80,11 +81,11 @@ static const FunctionSpec kDecodeLogits{
 static StringRef groupAttr(Group g) {
   switch (g) {
   case Group::Grads:
-    return attrs::kGrad;
+    return ae::attrs::kGrad;
   case Group::Params:
-    return attrs::kParam;
+    return ae::attrs::kParam;
   case Group::States:
-    return attrs::kState;
+    return ae::attrs::kState;
   }
   return "";
 }
@@ -558,9 +559,9 @@ void KernelABI::buildEncodeGaussian(func::FuncOp inner) {
 }
 
 LogicalResult KernelABI::run() {
-  if (module->hasAttr(attrs::kParams))
+  if (module->hasAttr(ae::attrs::kParams))
     return module.emitError() << "ae-kernel-abi already ran on this module ('"
-                              << attrs::kParams << "' is set)";
+                              << ae::attrs::kParams << "' is set)";
   for (const ParamInfo &p : info.params)
     paramSlots.push_back(Slot{p.name, p.offset, p.shape});
 
@@ -606,7 +607,7 @@ LogicalResult KernelABI::run() {
       return applyGrad.emitError()
              << "@apply_grad and @train_step disagree on the optimizer "
                 "state arguments ('"
-             << attrs::kState << "')";
+             << ae::attrs::kState << "')";
   }
   stateSlots = trainStep ? trainStates : applyStates;
   if (trainStep || applyGrad) {
@@ -706,9 +707,9 @@ LogicalResult KernelABI::run() {
         b.getNamedAttr("shape", b.getDenseI64ArrayAttr(p.shape)),
         b.getNamedAttr("fan_in", b.getI64IntegerAttr(p.fanIn)),
     }));
-  module->setAttr(attrs::kParams, b.getArrayAttr(table));
-  module->setAttr(attrs::kParamCount, b.getI64IntegerAttr(info.paramCount));
-  module->setAttr(attrs::kStateCount, b.getI64IntegerAttr(stateCount));
+  module->setAttr(ae::attrs::kParams, b.getArrayAttr(table));
+  module->setAttr(ae::attrs::kParamCount, b.getI64IntegerAttr(info.paramCount));
+  module->setAttr(ae::attrs::kStateCount, b.getI64IntegerAttr(stateCount));
   info.stateCount = stateCount;
   return success();
 }

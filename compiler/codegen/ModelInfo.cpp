@@ -2,6 +2,8 @@
 
 #include "compiler/codegen/ModelInfo.h"
 
+#include "dialect/AeAttributes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -44,7 +46,7 @@ FailureOr<std::vector<ParamInfo>> readParamArguments(func::FuncOp func) {
   std::vector<ParamInfo> params;
   int64_t offset = 0;
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-    auto name = func.getArgAttrOfType<StringAttr>(i, attrs::kParam);
+    auto name = func.getArgAttrOfType<StringAttr>(i, ae::attrs::kParam);
     if (!name)
       continue;
     auto type = dyn_cast<RankedTensorType>(func.getArgument(i).getType());
@@ -54,11 +56,11 @@ FailureOr<std::vector<ParamInfo>> readParamArguments(func::FuncOp func) {
                               << "' must be a static f32 tensor of rank 1-4, "
                                  "got "
                               << func.getArgument(i).getType();
-    auto fanIn = func.getArgAttrOfType<IntegerAttr>(i, attrs::kFanIn);
+    auto fanIn = func.getArgAttrOfType<IntegerAttr>(i, ae::attrs::kFanIn);
     if (!fanIn || fanIn.getInt() <= 0)
       return func.emitError() << "parameter '" << name.getValue()
-                              << "' needs a positive integer '" << attrs::kFanIn
-                              << "' argument attribute";
+                              << "' needs a positive integer '"
+                              << ae::attrs::kFanIn << "' argument attribute";
     ParamInfo p;
     p.name = name.getValue().str();
     p.shape.assign(type.getShape().begin(), type.getShape().end());
@@ -84,7 +86,7 @@ static FailureOr<std::vector<ParamInfo>> readParamTable(ModuleOp module,
         dict ? dict.getAs<DenseI64ArrayAttr>("shape") : DenseI64ArrayAttr();
     if (!name || !offset || !fanIn || !shape)
       return module.emitError()
-             << "malformed '" << attrs::kParams << "' entry " << entry
+             << "malformed '" << ae::attrs::kParams << "' entry " << entry
              << " (expected {name, offset, shape, fan_in})";
     ParamInfo p;
     p.name = name.getValue().str();
@@ -107,9 +109,9 @@ static constexpr llvm::StringLiteral kModelFunctions[] = {
 
 FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
   ModelInfo info;
-  auto name = module->getAttrOfType<StringAttr>(attrs::kModel);
+  auto name = module->getAttrOfType<StringAttr>(ae::attrs::kModel);
   if (!name)
-    return module.emitError() << "module lacks the '" << attrs::kModel
+    return module.emitError() << "module lacks the '" << ae::attrs::kModel
                               << "' string attribute (the model name)";
   if (!isCIdentifier(name.getValue()))
     return module.emitError() << "model name '" << name.getValue()
@@ -117,36 +119,36 @@ FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
                                  "keyword)";
   info.name = name.getValue().str();
 
-  auto shape = module->getAttrOfType<DenseI64ArrayAttr>(attrs::kInputShape);
+  auto shape = module->getAttrOfType<DenseI64ArrayAttr>(ae::attrs::kInputShape);
   if (!shape || shape.empty() || shape.size() > 4 ||
       llvm::any_of(shape.asArrayRef(), [](int64_t d) { return d <= 0; }))
     return module.emitError()
-           << "module needs '" << attrs::kInputShape
+           << "module needs '" << ae::attrs::kInputShape
            << "' as array<i64: ...> of 1 to 4 positive sizes";
   info.inputShape.assign(shape.asArrayRef().begin(), shape.asArrayRef().end());
   info.inputSize = 1;
   for (int64_t d : info.inputShape)
     info.inputSize *= d;
 
-  auto latent = module->getAttrOfType<IntegerAttr>(attrs::kLatentSize);
+  auto latent = module->getAttrOfType<IntegerAttr>(ae::attrs::kLatentSize);
   if (!latent || latent.getInt() <= 0)
     return module.emitError() << "module needs a positive integer '"
-                              << attrs::kLatentSize << "' attribute";
+                              << ae::attrs::kLatentSize << "' attribute";
   info.latentSize = latent.getInt();
 
-  if (auto kind = module->getAttrOfType<StringAttr>(attrs::kLatentKind)) {
+  if (auto kind = module->getAttrOfType<StringAttr>(ae::attrs::kLatentKind)) {
     if (kind.getValue() == "gaussian")
       info.latentKind = LatentKind::Gaussian;
     else if (kind.getValue() != "deterministic")
-      return module.emitError() << "unknown '" << attrs::kLatentKind << "' "
+      return module.emitError() << "unknown '" << ae::attrs::kLatentKind << "' "
                                 << kind << " (deterministic | gaussian)";
   }
 
-  if (auto opt = module->getAttrOfType<DictionaryAttr>(attrs::kOptimizer)) {
+  if (auto opt = module->getAttrOfType<DictionaryAttr>(ae::attrs::kOptimizer)) {
     auto kind = opt.getAs<StringAttr>("kind");
     if (!kind || (kind.getValue() != "adam" && kind.getValue() != "sgd"))
-      return module.emitError()
-             << "'" << attrs::kOptimizer << "' needs kind = \"adam\" | \"sgd\"";
+      return module.emitError() << "'" << ae::attrs::kOptimizer
+                                << "' needs kind = \"adam\" | \"sgd\"";
     info.optimizer.kind =
         kind.getValue() == "adam" ? OptimizerKind::Adam : OptimizerKind::SGD;
     auto readF64 = [&](StringRef key, double &out) -> LogicalResult {
@@ -157,7 +159,7 @@ FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
         out = f.getValueAsDouble();
         return success();
       }
-      return module.emitError() << "'" << attrs::kOptimizer << "' field '"
+      return module.emitError() << "'" << ae::attrs::kOptimizer << "' field '"
                                 << key << "' must be a float";
     };
     if (failed(readF64("lr", info.optimizer.lr)) ||
@@ -168,20 +170,21 @@ FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
       return failure();
   }
 
-  if (auto likelihood = module->getAttrOfType<StringAttr>(attrs::kLikelihood)) {
+  if (auto likelihood =
+          module->getAttrOfType<StringAttr>(ae::attrs::kLikelihood)) {
     if (likelihood.getValue() == "bernoulli")
       info.likelihood = Likelihood::Bernoulli;
     else if (likelihood.getValue() != "none")
-      return module.emitError() << "unknown '" << attrs::kLikelihood << "' "
+      return module.emitError() << "unknown '" << ae::attrs::kLikelihood << "' "
                                 << likelihood << " (none | bernoulli)";
   }
 
-  if (auto summary = module->getAttrOfType<StringAttr>(attrs::kSummary))
+  if (auto summary = module->getAttrOfType<StringAttr>(ae::attrs::kSummary))
     info.summary = summary.getValue().str();
 
   // Parameters: the table written by ae-kernel-abi, else the arguments of the
   // first model function present.
-  if (auto table = module->getAttrOfType<ArrayAttr>(attrs::kParams)) {
+  if (auto table = module->getAttrOfType<ArrayAttr>(ae::attrs::kParams)) {
     auto params = readParamTable(module, table);
     if (failed(params))
       return failure();
@@ -200,10 +203,10 @@ FailureOr<ModelInfo> ModelInfo::read(ModuleOp module) {
   }
   for (const ParamInfo &p : info.params)
     info.paramCount = std::max(info.paramCount, p.offset + p.size);
-  if (auto count = module->getAttrOfType<IntegerAttr>(attrs::kParamCount))
+  if (auto count = module->getAttrOfType<IntegerAttr>(ae::attrs::kParamCount))
     info.paramCount = count.getInt();
 
-  if (auto count = module->getAttrOfType<IntegerAttr>(attrs::kStateCount)) {
+  if (auto count = module->getAttrOfType<IntegerAttr>(ae::attrs::kStateCount)) {
     info.stateCount = count.getInt();
   } else if (info.optimizer.kind == OptimizerKind::Adam) {
     info.stateCount = 2 * info.paramCount;

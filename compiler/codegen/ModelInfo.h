@@ -2,9 +2,9 @@
 //
 // The facts about a model that the backend needs (name, sizes, latent kind,
 // optimizer, parameter layout), read from the module attributes and the
-// `ae.param` argument attributes documented in docs/internals.md. The kernel
-// ABI pass, the C API pass and the header emitter all read the model through
-// this one place.
+// `ae.param` argument attributes documented in docs/internals.md (their names
+// are in dialect/AeAttributes.h). The kernel ABI pass, the C API pass and the
+// header emitter all read the model through this one place.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,27 +26,6 @@ class FuncOp;
 } // namespace mlir
 
 namespace aec {
-
-/// Attribute names shared by the stages (docs/internals.md).
-namespace attrs {
-// Module attributes written by MLIRGen.
-inline constexpr llvm::StringLiteral kModel = "ae.model";
-inline constexpr llvm::StringLiteral kInputShape = "ae.input_shape";
-inline constexpr llvm::StringLiteral kLatentSize = "ae.latent_size";
-inline constexpr llvm::StringLiteral kLatentKind = "ae.latent_kind";
-inline constexpr llvm::StringLiteral kOptimizer = "ae.optimizer";
-inline constexpr llvm::StringLiteral kSummary = "ae.summary";
-inline constexpr llvm::StringLiteral kLikelihood = "ae.likelihood";
-// Module attributes written by ae-kernel-abi.
-inline constexpr llvm::StringLiteral kParams = "ae.params";
-inline constexpr llvm::StringLiteral kParamCount = "ae.param_count";
-inline constexpr llvm::StringLiteral kStateCount = "ae.state_count";
-// Argument attributes of the model functions.
-inline constexpr llvm::StringLiteral kParam = "ae.param";
-inline constexpr llvm::StringLiteral kFanIn = "ae.fan_in";
-inline constexpr llvm::StringLiteral kGrad = "ae.grad";
-inline constexpr llvm::StringLiteral kState = "ae.state";
-} // namespace attrs
 
 /// Must match the enums of runtime/aert_model.h.
 enum class LatentKind : int64_t { Deterministic = 0, Gaussian = 1 };

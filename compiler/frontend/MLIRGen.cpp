@@ -2,6 +2,7 @@
 
 #include "compiler/frontend/MLIRGen.h"
 
+#include "dialect/AeAttributes.h"
 #include "dialect/AeDialect.h"
 #include "dialect/AeOps.h"
 
@@ -22,6 +23,7 @@ using namespace aec;
 using mlir::Location;
 using mlir::Type;
 using mlir::Value;
+namespace attrs = mlir::ae::attrs;
 
 namespace {
 
@@ -153,13 +155,13 @@ void MLIRGen::collectParams() {
 
 void MLIRGen::setModuleAttributes(mlir::ModuleOp module) {
   auto f64 = [&](double value) { return builder.getF64FloatAttr(value); };
-  module->setAttr("ae.model", builder.getStringAttr(model.name));
-  module->setAttr("ae.input_shape",
+  module->setAttr(attrs::kModel, builder.getStringAttr(model.name));
+  module->setAttr(attrs::kInputShape,
                   builder.getDenseI64ArrayAttr(model.inputShape));
-  module->setAttr("ae.latent_size",
+  module->setAttr(attrs::kLatentSize,
                   builder.getI64IntegerAttr(model.latentSize));
   module->setAttr(
-      "ae.latent_kind",
+      attrs::kLatentKind,
       builder.getStringAttr(model.isGaussian() ? "gaussian" : "deterministic"));
   const OptimizerSection &opt = *model.optimizer;
   llvm::SmallVector<mlir::NamedAttribute> fields;
@@ -174,13 +176,13 @@ void MLIRGen::setModuleAttributes(mlir::ModuleOp module) {
               builder.getNamedAttr("lr", f64(opt.lr.value)),
               builder.getNamedAttr("momentum", f64(opt.momentum.value))};
   }
-  module->setAttr("ae.optimizer", builder.getDictionaryAttr(fields));
+  module->setAttr(attrs::kOptimizer, builder.getDictionaryAttr(fields));
   std::string summary;
   llvm::raw_string_ostream os(summary);
   printModelSummary(model, os);
-  module->setAttr("ae.summary", builder.getStringAttr(summary));
+  module->setAttr(attrs::kSummary, builder.getStringAttr(summary));
   module->setAttr(
-      "ae.likelihood",
+      attrs::kLikelihood,
       builder.getStringAttr(hasBernoulliLikelihood() ? "bernoulli" : "none"));
 }
 
@@ -199,8 +201,9 @@ mlir::func::FuncOp MLIRGen::createFunction(llvm::StringRef name,
   auto func = mlir::func::FuncOp::create(builder, loc, name, type);
   for (size_t i = 0; i < params.size(); ++i) {
     unsigned index = leading.size() + i;
-    func.setArgAttr(index, "ae.param", builder.getStringAttr(params[i].name));
-    func.setArgAttr(index, "ae.fan_in",
+    func.setArgAttr(index, attrs::kParam,
+                    builder.getStringAttr(params[i].name));
+    func.setArgAttr(index, attrs::kFanIn,
                     builder.getI64IntegerAttr(params[i].fanIn));
   }
   mlir::Block *entry =

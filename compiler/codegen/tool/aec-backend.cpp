@@ -17,6 +17,7 @@
 #include "compiler/codegen/ModelInfo.h"
 #include "compiler/codegen/ObjectEmitter.h"
 #include "compiler/pipeline/Pipelines.h"
+#include "dialect/AeAttributes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -159,8 +160,8 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  bool isModel = (*module)->hasAttr(aec::attrs::kModel);
-  bool exported = (*module)->hasAttr(aec::attrs::kParams);
+  bool isModel = (*module)->hasAttr(ae::attrs::kModel);
+  bool exported = (*module)->hasAttr(ae::attrs::kParams);
   if (!exported && !isLLVMDialect(*module) &&
       failed(runPipeline(*module, [&](OpPassManager &pm) {
         aec::buildLinalgPipeline(pm, /*kernelABI=*/isModel);
