@@ -28,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TEST_DATA_SEED 0x9e3779b97f4a7c15ull
+#include "test_data.h"
+
 #ifndef AE_MODEL
 #error "compile with -DAE_MODEL=<model name> -include <model>.h"
 #endif
@@ -39,27 +42,6 @@ typedef AE_MODEL Model;
 static int64_t D, L, P;
 static const char *tmpdir = ".";
 static double fd_step = 1e-2; /* central-difference step (AE_FD_STEP) */
-
-/* A small deterministic pseudo-random generator for the test's own data. */
-static uint64_t lcg_state = 0x9e3779b97f4a7c15ull;
-static double rnd(void) {
-  lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
-  return (double)(lcg_state >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Synthetic examples in (0, 1), mostly near 0 or 1: valid bce targets whose
-   entropy (the floor of the bce loss) is small. */
-static float *make_data(int64_t n) {
-  float *x = malloc(sizeof(float) * (size_t)(n * D));
-  for (int64_t i = 0; i < n; ++i) {
-    double phase = rnd() * 6.28, freq = 1 + 3 * rnd();
-    for (int64_t j = 0; j < D; ++j)
-      x[i * D + j] =
-          (float)(1.0 / (1.0 + exp(-6.0 * sin(phase + freq * 6.28 * (double)j /
-                                                          (double)D))));
-  }
-  return x;
-}
 
 static int all_finite(const float *v, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
@@ -215,7 +197,7 @@ static int check_gradcheck(void) {
   int failures = 0, remaining = (int)total;
 
   for (int batch = 0; batch < 3 && remaining > 0 && !failures; ++batch) {
-    float *x = make_data(n);
+    float *x = make_data(n, D);
     AE(set_seed)(m, 7);
     float loss = AE(grad)(m, x, n, g);
     AE(set_seed)(m, 7);
@@ -304,7 +286,7 @@ static int check_gradcheck(void) {
 
 static int check_determinism(void) {
   const int64_t n = 16;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *a = AE(create)(5), *b = AE(create)(5);
   int ok = 1;
   for (int step = 0; step < 5; ++step) {
@@ -319,7 +301,7 @@ static int check_determinism(void) {
 
 static int check_train(void) {
   const int64_t n = 32;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = AE(create)(11);
   AE(set_seed)(m, 1);
   float before = AE(loss)(m, x, n), last = before;
@@ -340,7 +322,7 @@ static int check_train(void) {
 
 static int check_applygrad(void) {
   const int64_t n = 8;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *a = AE(create)(9), *b = AE(create)(9);
   float *g = malloc(sizeof(float) * P);
   int ok = 1;
@@ -360,7 +342,7 @@ static int check_applygrad(void) {
 
 static int check_maps(void) {
   const int64_t n = 5;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = AE(create)(2);
   float *z = malloc(sizeof(float) * n * L), *xr = malloc(sizeof(float) * n * D),
         *xd = malloc(sizeof(float) * n * D);
@@ -381,7 +363,7 @@ static int check_maps(void) {
 
 static int check_sample(void) {
   const int64_t n = 64;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = AE(create)(4);
   float *out = malloc(sizeof(float) * 10 * D),
         *out2 = malloc(sizeof(float) * 10 * D);
@@ -397,7 +379,7 @@ static int check_sample(void) {
 
 static int check_checkpoint(void) {
   const int64_t n = 8;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   char path[512], bad[512];
   snprintf(path, sizeof path, "%s/contract.ckpt", tmpdir);
   snprintf(bad, sizeof bad, "%s/contract-bad.ckpt", tmpdir);
@@ -447,7 +429,7 @@ static int check_checkpoint(void) {
 
 static int check_batches(void) {
   const int64_t n = 130;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = AE(create)(8);
   float *whole = malloc(sizeof(float) * n * D),
         *part = malloc(sizeof(float) * n * D);

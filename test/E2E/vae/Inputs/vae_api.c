@@ -53,6 +53,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TEST_DATA_SEED 0x2545f4914f6cdd1dull
+#include "../../Inputs/test_data.h"
+
 #ifndef AE_MODEL
 #error "compile with -DAE_MODEL=<model name> -include <model>.h"
 #endif
@@ -66,25 +69,6 @@ typedef AE_MODEL Model;
 extern const aert_model_desc AE(_desc);
 
 static int64_t D, L, P;
-
-static uint64_t lcg_state = 0x2545f4914f6cdd1dull;
-static double rnd(void) {
-  lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
-  return (double)(lcg_state >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Examples in (0, 1), mostly near 0 or 1 (as in contract.c). */
-static float *make_data(int64_t n) {
-  float *x = malloc(sizeof(float) * (size_t)(n * D));
-  for (int64_t i = 0; i < n; ++i) {
-    double phase = rnd() * 6.28, freq = 1 + 3 * rnd();
-    for (int64_t j = 0; j < D; ++j)
-      x[i * D + j] =
-          (float)(1.0 / (1.0 + exp(-6.0 * sin(phase + freq * 6.28 * (double)j /
-                                                          (double)D))));
-  }
-  return x;
-}
 
 static int all_finite(const float *v, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
@@ -120,7 +104,7 @@ static Model *trained_model(const float *x, int64_t n, int steps) {
 /* ---- streams ------------------------------------------------------------ */
 static int check_streams(void) {
   const int64_t n = 6;
-  float *x = make_data(n), *g = malloc(sizeof(float) * P);
+  float *x = make_data(n, D), *g = malloc(sizeof(float) * P);
   Model *m = AE(create)(3);
   AE(set_seed)(m, 11);
   float l0 = AE(loss)(m, x, n), l1 = AE(loss)(m, x, n);
@@ -140,7 +124,7 @@ static int check_streams(void) {
 /* ---- elbo --------------------------------------------------------------- */
 static int check_elbo(void) {
   const int64_t n = 9;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = trained_model(x, n, 50);
   char msg[300] = "";
   int ok = 1;
@@ -173,7 +157,7 @@ static int check_elbo(void) {
 /* ---- maps --------------------------------------------------------------- */
 static int check_maps(void) {
   const int64_t n = 7, s = 5;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = trained_model(x, n, 20);
   float *z = malloc(sizeof(float) * n * L), *z2 = malloc(sizeof(float) * n * L);
   float *r = malloc(sizeof(float) * n * D), *r2 = malloc(sizeof(float) * n * D);
@@ -248,7 +232,7 @@ static void mean_se(const double *v, int count, double *mean, double *se) {
 static int check_loglik(void) {
   const int64_t n = 16;
   enum { SEEDS = 300 };
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = trained_model(x, n, 300);
   char msg[400] = "";
   int ok = 1;
@@ -275,7 +259,7 @@ static int check_loglik(void) {
   {
     const int64_t big = 150;
     const int64_t k = 37;
-    float *xb = make_data(big);
+    float *xb = make_data(big, D);
     double whole = AE(log_likelihood)(m, xb, big, k, 9);
     double sum = 0, noise = 0;
     for (int64_t i = 0; i < big; ++i) {
@@ -358,7 +342,7 @@ static int check_loglik(void) {
 /* Scales every parameter, and sets the logvar head's bias, to extremes. */
 static int check_extreme(void) {
   const int64_t n = 8;
-  float *x = make_data(n), *g = malloc(sizeof(float) * P);
+  float *x = make_data(n, D), *g = malloc(sizeof(float) * P);
   Model *m = AE(create)(1);
   float *p = AE(params)(m), *saved = malloc(sizeof(float) * P);
   memcpy(saved, p, sizeof(float) * P);
@@ -418,7 +402,7 @@ static int check_abi(void) {
 /* ---- unsupported models ------------------------------------------------ */
 static int check_unsupported(const char *check, int elboToo) {
   const int64_t n = 3;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = AE(create)(1);
   char msg[400];
   aert_clear_error();
@@ -526,7 +510,7 @@ static int close(double got, double want, double rel) {
 
 static int check_reference(void) {
   const int64_t n = 5;
-  float *x = make_data(n);
+  float *x = make_data(n, D);
   Model *m = trained_model(x, n, 10);
   const float *p = AE(params)(m);
   char msg[300] = "";
