@@ -578,6 +578,64 @@ LogicalResult ReparamGradOp::verify() {
   return verifyBatched(*this, "mu", tensorTypeOf(getMu()), -1, "");
 }
 
+namespace {
+/// A value of a convolution as one of its gradient ops sees it: the type and
+/// the name the op's diagnostics give it ("grad", "weight", "result", ...).
+struct ConvValue {
+  RankedTensorType type;
+  StringRef name;
+};
+
+/// The convolution operand a gradient op computes as its result.
+enum class ConvGradOf { Input, Weight };
+} // namespace
+
+/// Checks that `input` [batch, C, H, W], `weight` [F, C, k, k] and `grad`
+/// [batch, F, Ho, Wo] (ranks and square kernel verified already) belong to
+/// one convolution with `stride` and `pad`: the same batch, matching channels,
+/// and `input` convolved to Ho x Wo. The messages name the op's result (`of`)
+/// first wherever it takes part.
+static LogicalResult verifyConvGeometry(Operation *op, ConvGradOf of,
+                                        ConvValue input, ConvValue weight,
+                                        ConvValue grad, int64_t stride,
+                                        int64_t pad) {
+  bool ofInput = of == ConvGradOf::Input;
+  // "<subject> type '<t>' <relation> <object> '<t>'".
+  auto mismatch = [&](ConvValue subject, StringRef relation, ConvValue object) {
+    return op->emitOpError()
+           << subject.name << " type " << quoted(subject.type) << " "
+           << relation << " " << object.name << " " << quoted(object.type);
+  };
+  if (input.type.getDimSize(0) != grad.type.getDimSize(0))
+    return ofInput ? mismatch(input, "changes the batch dimension of", grad)
+                   : mismatch(grad, "has another batch dimension than", input);
+  if (weight.type.getDimSize(0) != grad.type.getDimSize(1))
+    return mismatch(weight, "does not match", grad)
+           << ": expected " << grad.type.getDimSize(1) << " output channels ("
+           << weight.name << " dim 0)";
+  if (weight.type.getDimSize(1) != input.type.getDimSize(1)) {
+    ConvValue subject = ofInput ? input : weight;
+    ConvValue object = ofInput ? weight : input;
+    return mismatch(subject, "does not match", object)
+           << ": expected " << object.type.getDimSize(1)
+           << (ofInput ? " channels" : " input channels") << " (" << weight.name
+           << " dim 1)";
+  }
+  int64_t kernel = weight.type.getDimSize(2);
+  std::optional<int64_t> height =
+      convOutputSize(input.type.getDimSize(2), kernel, stride, pad);
+  std::optional<int64_t> width =
+      convOutputSize(input.type.getDimSize(3), kernel, stride, pad);
+  if (height != grad.type.getDimSize(2) || width != grad.type.getDimSize(3))
+    return mismatch(ofInput ? input : grad, "is inconsistent with",
+                    ofInput ? grad : input)
+           << ": convolving it (k = " << kernel << ", stride " << stride
+           << ", pad " << pad << ") gives " << height.value_or(0) << "x"
+           << width.value_or(0) << ", not " << grad.type.getDimSize(2) << "x"
+           << grad.type.getDimSize(3);
+  return success();
+}
+
 LogicalResult Conv2DGradInputOp::verify() {
   int64_t stride = getStrideAttr().getInt(), pad = getPadAttr().getInt();
   if (failed(verifyStrideAndPad(*this, stride, pad)))
@@ -589,34 +647,8 @@ LogicalResult Conv2DGradInputOp::verify() {
       failed(verifyKernel(*this, "weight", weight, "[F, C, k, k]")) ||
       failed(verifyBatched(*this, "result", result, 4, "[batch, C, H, W]")))
     return failure();
-  if (weight.getDimSize(0) != grad.getDimSize(1))
-    return emitOpError() << "weight type " << quoted(weight)
-                         << " does not match grad " << quoted(grad)
-                         << ": expected " << grad.getDimSize(1)
-                         << " output channels (weight dim 0)";
-  if (result.getDimSize(0) != grad.getDimSize(0))
-    return emitOpError() << "result type " << quoted(result)
-                         << " changes the batch dimension of grad "
-                         << quoted(grad);
-  if (result.getDimSize(1) != weight.getDimSize(1))
-    return emitOpError() << "result type " << quoted(result)
-                         << " does not match weight " << quoted(weight)
-                         << ": expected " << weight.getDimSize(1)
-                         << " channels (weight dim 1)";
-  int64_t kernel = weight.getDimSize(2);
-  std::optional<int64_t> height =
-      convOutputSize(result.getDimSize(2), kernel, stride, pad);
-  std::optional<int64_t> width =
-      convOutputSize(result.getDimSize(3), kernel, stride, pad);
-  if (height != grad.getDimSize(2) || width != grad.getDimSize(3))
-    return emitOpError() << "result type " << quoted(result)
-                         << " is inconsistent with grad " << quoted(grad)
-                         << ": convolving it (k = " << kernel << ", stride "
-                         << stride << ", pad " << pad << ") gives "
-                         << height.value_or(0) << "x" << width.value_or(0)
-                         << ", not " << grad.getDimSize(2) << "x"
-                         << grad.getDimSize(3);
-  return success();
+  return verifyConvGeometry(*this, ConvGradOf::Input, {result, "result"},
+                            {weight, "weight"}, {grad, "grad"}, stride, pad);
 }
 
 LogicalResult Conv2DGradWeightOp::verify() {
@@ -630,34 +662,8 @@ LogicalResult Conv2DGradWeightOp::verify() {
       failed(verifyBatched(*this, "grad", grad, 4, "[batch, F, Ho, Wo]")) ||
       failed(verifyKernel(*this, "result", result, "[F, C, k, k]")))
     return failure();
-  if (input.getDimSize(0) != grad.getDimSize(0))
-    return emitOpError() << "grad type " << quoted(grad)
-                         << " has another batch dimension than input "
-                         << quoted(input);
-  if (result.getDimSize(0) != grad.getDimSize(1))
-    return emitOpError() << "result type " << quoted(result)
-                         << " does not match grad " << quoted(grad)
-                         << ": expected " << grad.getDimSize(1)
-                         << " output channels (result dim 0)";
-  if (result.getDimSize(1) != input.getDimSize(1))
-    return emitOpError() << "result type " << quoted(result)
-                         << " does not match input " << quoted(input)
-                         << ": expected " << input.getDimSize(1)
-                         << " input channels (result dim 1)";
-  int64_t kernel = result.getDimSize(2);
-  std::optional<int64_t> height =
-      convOutputSize(input.getDimSize(2), kernel, stride, pad);
-  std::optional<int64_t> width =
-      convOutputSize(input.getDimSize(3), kernel, stride, pad);
-  if (height != grad.getDimSize(2) || width != grad.getDimSize(3))
-    return emitOpError() << "grad type " << quoted(grad)
-                         << " is inconsistent with input " << quoted(input)
-                         << ": convolving it (k = " << kernel << ", stride "
-                         << stride << ", pad " << pad << ") gives "
-                         << height.value_or(0) << "x" << width.value_or(0)
-                         << ", not " << grad.getDimSize(2) << "x"
-                         << grad.getDimSize(3);
-  return success();
+  return verifyConvGeometry(*this, ConvGradOf::Weight, {input, "input"},
+                            {result, "result"}, {grad, "grad"}, stride, pad);
 }
 
 #define GET_OP_CLASSES
