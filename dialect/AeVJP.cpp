@@ -13,6 +13,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectRegistry.h"
 
+#include <tuple>
+#include <utility>
+
 using namespace mlir;
 using namespace mlir::ae;
 
@@ -23,62 +26,63 @@ static Value singleGrad(ValueRange resultGrads) {
   return resultGrads.empty() ? Value() : resultGrads.front();
 }
 
-SmallVector<Value> DenseOp::buildVJP(OpBuilder &builder,
-                                     ValueRange resultGrads) {
-  SmallVector<Value> grads(getNumOperands());
+/// The VJP of a layer y = f(x, w) (+ b) on operands (x, w[, b]):
+/// `inputAndWeight` builds (dx, dw) from dy; db sums dy over all dimensions
+/// but the channels (dimension 1).
+static SmallVector<Value>
+layerVJP(Operation *op, Value bias, OpBuilder &builder, ValueRange resultGrads,
+         function_ref<std::pair<Value, Value>(Value dy)> inputAndWeight) {
+  SmallVector<Value> grads(op->getNumOperands());
   Value dy = singleGrad(resultGrads);
   if (!dy)
     return grads;
-  Location loc = getLoc();
-  // y = x W + b: dx = dy W^T, dW = x^T dy, db = sum over the batch of dy.
-  grads[0] = MatMulOp::create(builder, loc, dy, getWeight(),
-                              /*transposeA=*/false, /*transposeB=*/true);
-  grads[1] = MatMulOp::create(builder, loc, getInput(), dy,
-                              /*transposeA=*/true, /*transposeB=*/false);
-  if (getBias())
-    grads[2] = BiasGradOp::create(builder, loc, dy);
+  std::tie(grads[0], grads[1]) = inputAndWeight(dy);
+  if (bias)
+    grads[2] = BiasGradOp::create(builder, op->getLoc(), dy);
   return grads;
+}
+
+SmallVector<Value> DenseOp::buildVJP(OpBuilder &builder,
+                                     ValueRange resultGrads) {
+  // y = x W + b: dx = dy W^T, dW = x^T dy, db = sum over the batch of dy.
+  return layerVJP(*this, getBias(), builder, resultGrads, [&](Value dy) {
+    Value dx = MatMulOp::create(builder, getLoc(), dy, getWeight(),
+                                /*transposeA=*/false, /*transposeB=*/true);
+    Value dw = MatMulOp::create(builder, getLoc(), getInput(), dy,
+                                /*transposeA=*/true, /*transposeB=*/false);
+    return std::make_pair(dx, dw);
+  });
 }
 
 SmallVector<Value> Conv2DOp::buildVJP(OpBuilder &builder,
                                       ValueRange resultGrads) {
-  SmallVector<Value> grads(getNumOperands());
-  Value dy = singleGrad(resultGrads);
-  if (!dy)
-    return grads;
-  Location loc = getLoc();
-  grads[0] =
-      Conv2DGradInputOp::create(builder, loc, getInput().getType(), dy,
-                                getWeight(), getStrideAttr(), getPadAttr());
-  grads[1] =
-      Conv2DGradWeightOp::create(builder, loc, getWeight().getType(),
-                                 getInput(), dy, getStrideAttr(), getPadAttr());
-  if (getBias())
-    grads[2] = BiasGradOp::create(builder, loc, dy);
-  return grads;
+  return layerVJP(*this, getBias(), builder, resultGrads, [&](Value dy) {
+    Value dx =
+        Conv2DGradInputOp::create(builder, getLoc(), getInput().getType(), dy,
+                                  getWeight(), getStrideAttr(), getPadAttr());
+    Value dw = Conv2DGradWeightOp::create(builder, getLoc(),
+                                          getWeight().getType(), getInput(), dy,
+                                          getStrideAttr(), getPadAttr());
+    return std::make_pair(dx, dw);
+  });
 }
 
 SmallVector<Value> Deconv2DOp::buildVJP(OpBuilder &builder,
                                         ValueRange resultGrads) {
-  SmallVector<Value> grads(getNumOperands());
-  Value dy = singleGrad(resultGrads);
-  if (!dy)
-    return grads;
-  Location loc = getLoc();
   // A transposed convolution with weight [C, F, k, k] is the adjoint of the
   // convolution with the same tensor read as [Cout = C, Cin = F, k, k]. So
   // dx = conv2d(dy, w), whose output is exactly x's size since
   // output_padding < stride, and dw = conv2d_grad_weight with the roles of
   // input (dy) and output gradient (x) swapped.
-  grads[0] =
-      Conv2DOp::create(builder, loc, getInput().getType(), dy, getWeight(),
-                       /*bias=*/Value(), getStrideAttr(), getPadAttr());
-  grads[1] =
-      Conv2DGradWeightOp::create(builder, loc, getWeight().getType(), dy,
-                                 getInput(), getStrideAttr(), getPadAttr());
-  if (getBias())
-    grads[2] = BiasGradOp::create(builder, loc, dy);
-  return grads;
+  return layerVJP(*this, getBias(), builder, resultGrads, [&](Value dy) {
+    Value dx = Conv2DOp::create(builder, getLoc(), getInput().getType(), dy,
+                                getWeight(), /*bias=*/Value(), getStrideAttr(),
+                                getPadAttr());
+    Value dw =
+        Conv2DGradWeightOp::create(builder, getLoc(), getWeight().getType(), dy,
+                                   getInput(), getStrideAttr(), getPadAttr());
+    return std::make_pair(dx, dw);
+  });
 }
 
 SmallVector<Value> ReshapeOp::buildVJP(OpBuilder &builder,

@@ -102,6 +102,26 @@ Value elementwise1(
       .front();
 }
 
+/// Replaces `op` by the elementwise() generic over the shape of its first
+/// input that computes all its results.
+LogicalResult replaceWithElementwise(PatternRewriter &rewriter, Operation *op,
+                                     ValueRange inputs, BodyFn body) {
+  rewriter.replaceOp(op,
+                     elementwise(rewriter, op->getLoc(), op->getResultTypes(),
+                                 inputs, inputs.front(), body));
+  return success();
+}
+
+/// replaceWithElementwise for a one-result op.
+LogicalResult replaceWithElementwise1(
+    PatternRewriter &rewriter, Operation *op, ValueRange inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  rewriter.replaceOp(op, elementwise1(rewriter, op->getLoc(),
+                                      op->getResult(0).getType(), inputs,
+                                      inputs.front(), body));
+  return success();
+}
+
 /// Lanes of the per-example partial sums of sumAll: one vector register.
 constexpr int64_t kSumLanes = 16;
 
@@ -230,6 +250,13 @@ int64_t exampleSize(Value t) {
   return size;
 }
 
+/// The number of elements of the batch `t` (n times the example size) as
+/// an f32.
+Value elementCountF32(OpBuilder &b, Location loc, Value t) {
+  return arith::MulFOp::create(b, loc, batchSizeF32(b, loc, t),
+                               f32Const(b, loc, exampleSize(t)));
+}
+
 Value sigmoid(OpBuilder &b, Location loc, Value x) {
   Value one = f32Const(b, loc, 1.0);
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
@@ -260,6 +287,15 @@ Value i32Const(OpBuilder &b, Location loc, uint32_t v) {
       b, loc, b.getIntegerAttr(b.getI32Type(), static_cast<int32_t>(v)));
 }
 
+/// The high 32 bits of the i64 `v`, as an i32.
+Value high32(OpBuilder &b, Location loc, Value v) {
+  return arith::TruncIOp::create(
+      b, loc, b.getI32Type(),
+      arith::ShRUIOp::create(
+          b, loc, v,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32))));
+}
+
 /// The per-round keys of (seed lo, seed hi), computed once outside the
 /// element loop.
 struct PhiloxKeys {
@@ -269,11 +305,7 @@ struct PhiloxKeys {
 PhiloxKeys philoxKeys(OpBuilder &b, Location loc, Value seed) {
   Type i32 = b.getI32Type();
   Value lo = arith::TruncIOp::create(b, loc, i32, seed);
-  Value hi = arith::TruncIOp::create(
-      b, loc, i32,
-      arith::ShRUIOp::create(
-          b, loc, seed,
-          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32))));
+  Value hi = high32(b, loc, seed);
   PhiloxKeys keys;
   for (int r = 0; r < kPhiloxRounds; ++r) {
     // Round r uses key + r * Weyl (mod 2^32).
@@ -294,11 +326,7 @@ std::array<Value, 4> philox(OpBuilder &b, Location loc, Value index, Value call,
                             uint32_t stream, const PhiloxKeys &keys) {
   Type i32 = b.getI32Type();
   Value c0 = arith::TruncIOp::create(b, loc, i32, index);
-  Value c1 = arith::TruncIOp::create(
-      b, loc, i32,
-      arith::ShRUIOp::create(
-          b, loc, index,
-          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32))));
+  Value c1 = high32(b, loc, index);
   Value c2 = arith::TruncIOp::create(b, loc, i32, call);
   Value c3 = i32Const(b, loc, stream);
   Value m0 = i32Const(b, loc, kPhiloxMul0), m1 = i32Const(b, loc, kPhiloxMul1);
@@ -717,13 +745,11 @@ struct ActivationLowering : OpRewritePattern<ae::ActivationOp> {
                                 PatternRewriter &rewriter) const override {
     ae::ActivationKind kind = op.getKind();
     double alpha = alphaOf(op.getAlpha());
-    rewriter.replaceOp(
-        op, elementwise1(rewriter, op.getLoc(), op.getType(), op.getInput(),
-                         op.getInput(),
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           return activation(b, loc, kind, alpha, args[0]);
-                         }));
-    return success();
+    return replaceWithElementwise1(
+        rewriter, op, op.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return activation(b, loc, kind, alpha, args[0]);
+        });
   }
 };
 
@@ -769,11 +795,8 @@ struct ActivationGradLowering : OpRewritePattern<ae::ActivationGradOp> {
       }
       return dy;
     };
-    rewriter.replaceOp(op,
-                       elementwise1(rewriter, op.getLoc(), op.getType(),
-                                    ValueRange{op.getOutput(), op.getGrad()},
-                                    op.getOutput(), body));
-    return success();
+    return replaceWithElementwise1(
+        rewriter, op, ValueRange{op.getOutput(), op.getGrad()}, body);
   }
 };
 
@@ -813,14 +836,11 @@ struct AddLowering : OpRewritePattern<ae::AddOp> {
       rewriter.replaceOpWithNewOp<arith::AddFOp>(op, op.getLhs(), op.getRhs());
       return success();
     }
-    rewriter.replaceOp(
-        op, elementwise1(rewriter, op.getLoc(), op.getType(),
-                         ValueRange{op.getLhs(), op.getRhs()}, op.getLhs(),
-                         [](OpBuilder &b, Location loc, ValueRange args) {
-                           return arith::AddFOp::create(b, loc, args[0],
-                                                        args[1]);
-                         }));
-    return success();
+    return replaceWithElementwise1(
+        rewriter, op, ValueRange{op.getLhs(), op.getRhs()},
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          return arith::AddFOp::create(b, loc, args[0], args[1]);
+        });
   }
 };
 
@@ -839,9 +859,7 @@ struct MseLowering : OpRewritePattern<ae::MseOp> {
                              arith::SubFOp::create(b, nloc, args[0], args[1]);
                          return arith::MulFOp::create(b, nloc, d, d);
                        });
-    Value count = arith::MulFOp::create(
-        rewriter, loc, batchSizeF32(rewriter, loc, op.getPred()),
-        f32Const(rewriter, loc, exampleSize(op.getPred())));
+    Value count = elementCountF32(rewriter, loc, op.getPred());
     rewriter.replaceOpWithNewOp<arith::DivFOp>(op, sum, count);
     return success();
   }
@@ -852,24 +870,19 @@ struct MseGradLowering : OpRewritePattern<ae::MseGradOp> {
   LogicalResult matchAndRewrite(ae::MseGradOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value count = arith::MulFOp::create(
-        rewriter, loc, batchSizeF32(rewriter, loc, op.getPred()),
-        f32Const(rewriter, loc, exampleSize(op.getPred())));
+    Value count = elementCountF32(rewriter, loc, op.getPred());
     // 2 dl / (n D), once per call.
     Value scale = arith::DivFOp::create(
         rewriter, loc,
         arith::MulFOp::create(rewriter, loc, f32Const(rewriter, loc, 2.0),
                               op.getGrad()),
         count);
-    rewriter.replaceOp(
-        op, elementwise1(rewriter, loc, op.getType(),
-                         ValueRange{op.getPred(), op.getTarget()}, op.getPred(),
-                         [&](OpBuilder &b, Location nloc, ValueRange args) {
-                           Value d =
-                               arith::SubFOp::create(b, nloc, args[0], args[1]);
-                           return arith::MulFOp::create(b, nloc, d, scale);
-                         }));
-    return success();
+    return replaceWithElementwise1(
+        rewriter, op, ValueRange{op.getPred(), op.getTarget()},
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value d = arith::SubFOp::create(b, nloc, args[0], args[1]);
+          return arith::MulFOp::create(b, nloc, d, scale);
+        });
   }
 };
 
@@ -919,28 +932,24 @@ struct BceGradLowering : OpRewritePattern<ae::BceGradOp> {
     bool fromLogits = op.getFromLogits();
     Value scale = arith::DivFOp::create(
         rewriter, loc, op.getGrad(), batchSizeF32(rewriter, loc, op.getPred()));
-    rewriter.replaceOp(
-        op, elementwise1(
-                rewriter, loc, op.getType(),
-                ValueRange{op.getPred(), op.getTarget()}, op.getPred(),
-                [&](OpBuilder &b, Location nloc, ValueRange args) {
-                  Value p = args[0], t = args[1];
-                  if (fromLogits) {
-                    Value d =
-                        arith::SubFOp::create(b, nloc, sigmoid(b, nloc, p), t);
-                    return arith::MulFOp::create(b, nloc, d, scale);
-                  }
-                  Value one = f32Const(b, nloc, 1.0);
-                  Value var = arith::MaximumFOp::create(
-                      b, nloc,
-                      arith::MulFOp::create(
-                          b, nloc, p, arith::SubFOp::create(b, nloc, one, p)),
-                      f32Const(b, nloc, 1e-12));
-                  Value d = arith::DivFOp::create(
-                      b, nloc, arith::SubFOp::create(b, nloc, p, t), var);
-                  return arith::MulFOp::create(b, nloc, d, scale);
-                }));
-    return success();
+    return replaceWithElementwise1(
+        rewriter, op, ValueRange{op.getPred(), op.getTarget()},
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value p = args[0], t = args[1];
+          if (fromLogits) {
+            Value d = arith::SubFOp::create(b, nloc, sigmoid(b, nloc, p), t);
+            return arith::MulFOp::create(b, nloc, d, scale);
+          }
+          Value one = f32Const(b, nloc, 1.0);
+          Value var = arith::MaximumFOp::create(
+              b, nloc,
+              arith::MulFOp::create(b, nloc, p,
+                                    arith::SubFOp::create(b, nloc, one, p)),
+              f32Const(b, nloc, 1e-12));
+          Value d = arith::DivFOp::create(
+              b, nloc, arith::SubFOp::create(b, nloc, p, t), var);
+          return arith::MulFOp::create(b, nloc, d, scale);
+        });
   }
 };
 
@@ -1002,23 +1011,18 @@ struct KlNormalGradLowering : OpRewritePattern<ae::KlNormalGradOp> {
     Location loc = op.getLoc();
     Value scale = arith::DivFOp::create(
         rewriter, loc, op.getGrad(), batchSizeF32(rewriter, loc, op.getMu()));
-    rewriter.replaceOp(
-        op, elementwise(
-                rewriter, loc, op->getResultTypes(),
-                ValueRange{op.getMu(), op.getLogvar()}, op.getMu(),
-                [&](OpBuilder &b, Location nloc, ValueRange args) {
-                  Value dmu = arith::MulFOp::create(b, nloc, args[0], scale);
-                  // d varianceC1 / d lv = exp(min(lv, kLogvarMax)).
-                  Value e = arith::SubFOp::create(b, nloc,
-                                                  clampedExp(b, nloc, args[1]),
-                                                  f32Const(b, nloc, 1.0));
-                  Value dlv = arith::MulFOp::create(
-                      b, nloc,
-                      arith::MulFOp::create(b, nloc, f32Const(b, nloc, 0.5), e),
-                      scale);
-                  return SmallVector<Value>{dmu, dlv};
-                }));
-    return success();
+    return replaceWithElementwise(
+        rewriter, op, ValueRange{op.getMu(), op.getLogvar()},
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value dmu = arith::MulFOp::create(b, nloc, args[0], scale);
+          // d varianceC1 / d lv = exp(min(lv, kLogvarMax)).
+          Value e = arith::SubFOp::create(b, nloc, clampedExp(b, nloc, args[1]),
+                                          f32Const(b, nloc, 1.0));
+          Value dlv = arith::MulFOp::create(
+              b, nloc,
+              arith::MulFOp::create(b, nloc, f32Const(b, nloc, 0.5), e), scale);
+          return SmallVector<Value>{dmu, dlv};
+        });
   }
 };
 
@@ -1057,28 +1061,25 @@ struct ReparamLowering : OpRewritePattern<ae::ReparamOp> {
     PhiloxKeys keys = philoxKeys(rewriter, loc, op.getSeed());
     Value call = op.getCall();
     auto shape = cast<RankedTensorType>(op.getType()).getShape();
-    rewriter.replaceOp(
-        op,
-        elementwise1(
-            rewriter, loc, op.getType(), ValueRange{op.getMu(), op.getLogvar()},
-            op.getMu(), [&](OpBuilder &b, Location nloc, ValueRange args) {
-              Value index = linearIndex(b, nloc, shape);
-              auto words = philox(b, nloc, index, call, kStreamReparam, keys);
-              Value eps = wordsToNormal(b, nloc, words[0], words[1]);
-              // exp(min(lv, kLogvarMax) / 2): finite for any logvar. Above
-              // the bound, ae.reparam_grad's 0.5 dz (z - mu) passes the
-              // gradient of the unclamped formula (straight through).
-              Value sigma = math::ExpOp::create(
+    return replaceWithElementwise1(
+        rewriter, op, ValueRange{op.getMu(), op.getLogvar()},
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value index = linearIndex(b, nloc, shape);
+          auto words = philox(b, nloc, index, call, kStreamReparam, keys);
+          Value eps = wordsToNormal(b, nloc, words[0], words[1]);
+          // exp(min(lv, kLogvarMax) / 2): finite for any logvar. Above
+          // the bound, ae.reparam_grad's 0.5 dz (z - mu) passes the
+          // gradient of the unclamped formula (straight through).
+          Value sigma = math::ExpOp::create(
+              b, nloc,
+              arith::MulFOp::create(
                   b, nloc,
-                  arith::MulFOp::create(
-                      b, nloc,
-                      arith::MinimumFOp::create(b, nloc, args[1],
-                                                f32Const(b, nloc, kLogvarMax)),
-                      f32Const(b, nloc, 0.5)));
-              return arith::AddFOp::create(
-                  b, nloc, args[0], arith::MulFOp::create(b, nloc, sigma, eps));
-            }));
-    return success();
+                  arith::MinimumFOp::create(b, nloc, args[1],
+                                            f32Const(b, nloc, kLogvarMax)),
+                  f32Const(b, nloc, 0.5)));
+          return arith::AddFOp::create(
+              b, nloc, args[0], arith::MulFOp::create(b, nloc, sigma, eps));
+        });
   }
 };
 
@@ -1086,17 +1087,14 @@ struct ReparamGradLowering : OpRewritePattern<ae::ReparamGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ae::ReparamGradOp op,
                                 PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, elementwise1(
-                rewriter, op.getLoc(), op.getType(),
-                ValueRange{op.getMu(), op.getZ(), op.getGrad()}, op.getMu(),
-                [](OpBuilder &b, Location loc, ValueRange args) {
-                  Value d = arith::SubFOp::create(b, loc, args[1], args[0]);
-                  Value h = arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5),
-                                                  args[2]);
-                  return arith::MulFOp::create(b, loc, h, d);
-                }));
-    return success();
+    return replaceWithElementwise1(
+        rewriter, op, ValueRange{op.getMu(), op.getZ(), op.getGrad()},
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          Value d = arith::SubFOp::create(b, loc, args[1], args[0]);
+          Value h =
+              arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5), args[2]);
+          return arith::MulFOp::create(b, loc, h, d);
+        });
   }
 };
 
@@ -1133,28 +1131,24 @@ struct NoiseLowering : OpRewritePattern<ae::NoiseOp> {
     case ae::NoiseKind::Gaussian: {
       PhiloxKeys keys = philoxKeys(rewriter, loc, op.getSeed());
       bool mask = op.getKind() == ae::NoiseKind::Mask;
-      rewriter.replaceOp(
-          op,
-          elementwise1(
-              rewriter, loc, type, x, x,
-              [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-                Value index = linearIndex(b, nloc, type.getShape());
-                auto words = philox(b, nloc, index, call, kStreamNoise, keys);
-                if (mask) {
-                  Value u = wordToUniform(b, nloc, words[0]);
-                  Value drop =
-                      arith::CmpFOp::create(b, nloc, arith::CmpFPredicate::OLT,
-                                            u, f32Const(b, nloc, param));
-                  return arith::SelectOp::create(
-                      b, nloc, drop, f32Const(b, nloc, 0.0), args[0]);
-                }
-                Value g = wordsToNormal(b, nloc, words[0], words[1]);
-                return arith::AddFOp::create(
-                    b, nloc, args[0],
-                    arith::MulFOp::create(b, nloc, f32Const(b, nloc, param),
-                                          g));
-              }));
-      return success();
+      return replaceWithElementwise1(
+          rewriter, op, x,
+          [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+            Value index = linearIndex(b, nloc, type.getShape());
+            auto words = philox(b, nloc, index, call, kStreamNoise, keys);
+            if (mask) {
+              Value u = wordToUniform(b, nloc, words[0]);
+              Value drop =
+                  arith::CmpFOp::create(b, nloc, arith::CmpFPredicate::OLT, u,
+                                        f32Const(b, nloc, param));
+              return arith::SelectOp::create(b, nloc, drop,
+                                             f32Const(b, nloc, 0.0), args[0]);
+            }
+            Value g = wordsToNormal(b, nloc, words[0], words[1]);
+            return arith::AddFOp::create(
+                b, nloc, args[0],
+                arith::MulFOp::create(b, nloc, f32Const(b, nloc, param), g));
+          });
     }
     case ae::NoiseKind::Blur:
       return lowerBlur(op, rewriter, param);
@@ -1309,15 +1303,13 @@ struct SgdUpdateLowering : OpRewritePattern<ae::SgdUpdateOp> {
   LogicalResult matchAndRewrite(ae::SgdUpdateOp op,
                                 PatternRewriter &rewriter) const override {
     double lr = op.getLr().convertToDouble();
-    rewriter.replaceOp(
-        op, elementwise1(rewriter, op.getLoc(), op.getType(),
-                         ValueRange{op.getParam(), op.getGrad()}, op.getParam(),
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           Value step = arith::MulFOp::create(
-                               b, loc, f32Const(b, loc, lr), args[1]);
-                           return arith::SubFOp::create(b, loc, args[0], step);
-                         }));
-    return success();
+    return replaceWithElementwise1(
+        rewriter, op, ValueRange{op.getParam(), op.getGrad()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value step =
+              arith::MulFOp::create(b, loc, f32Const(b, loc, lr), args[1]);
+          return arith::SubFOp::create(b, loc, args[0], step);
+        });
   }
 };
 
@@ -1327,23 +1319,19 @@ struct MomentumUpdateLowering : OpRewritePattern<ae::MomentumUpdateOp> {
                                 PatternRewriter &rewriter) const override {
     double lr = op.getLr().convertToDouble();
     double mu = op.getMomentum().convertToDouble();
-    rewriter.replaceOp(
-        op,
-        elementwise(
-            rewriter, op.getLoc(), op->getResultTypes(),
-            ValueRange{op.getParam(), op.getGrad(), op.getVelocity()},
-            op.getParam(), [&](OpBuilder &b, Location loc, ValueRange args) {
-              // b' = mu b + g; p' = p - lr b'
-              Value v = arith::AddFOp::create(
-                  b, loc,
-                  arith::MulFOp::create(b, loc, f32Const(b, loc, mu), args[2]),
-                  args[1]);
-              Value p = arith::SubFOp::create(
-                  b, loc, args[0],
-                  arith::MulFOp::create(b, loc, f32Const(b, loc, lr), v));
-              return SmallVector<Value>{p, v};
-            }));
-    return success();
+    return replaceWithElementwise(
+        rewriter, op, ValueRange{op.getParam(), op.getGrad(), op.getVelocity()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          // b' = mu b + g; p' = p - lr b'
+          Value v = arith::AddFOp::create(
+              b, loc,
+              arith::MulFOp::create(b, loc, f32Const(b, loc, mu), args[2]),
+              args[1]);
+          Value p = arith::SubFOp::create(
+              b, loc, args[0],
+              arith::MulFOp::create(b, loc, f32Const(b, loc, lr), v));
+          return SmallVector<Value>{p, v};
+        });
   }
 };
 
@@ -1377,37 +1365,34 @@ struct AdamUpdateLowering : OpRewritePattern<ae::AdamUpdateOp> {
     Value c2 =
         arith::TruncFOp::create(rewriter, loc, rewriter.getF32Type(),
                                 math::SqrtOp::create(rewriter, loc, bc2));
-    rewriter.replaceOp(
-        op,
-        elementwise(
-            rewriter, loc, op->getResultTypes(),
-            ValueRange{op.getParam(), op.getGrad(), op.getM(), op.getV()},
-            op.getParam(), [&](OpBuilder &b, Location nloc, ValueRange args) {
-              Value p = args[0], g = args[1], m = args[2], v = args[3];
-              // m' = beta1 m + (1 - beta1) g; v' = beta2 v + (1 - beta2) g^2
-              Value m2 = arith::AddFOp::create(
-                  b, nloc,
-                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta1), m),
-                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta1),
-                                        g));
-              Value g2 = arith::MulFOp::create(b, nloc, g, g);
-              Value v2 = arith::AddFOp::create(
-                  b, nloc,
-                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta2), v),
-                  arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta2),
-                                        g2));
-              // p' = p - step_size m' / (sqrt(v') / c2 + eps)
-              Value denom = arith::AddFOp::create(
-                  b, nloc,
-                  arith::DivFOp::create(b, nloc,
-                                        math::SqrtOp::create(b, nloc, v2), c2),
-                  f32Const(b, nloc, eps));
-              Value update = arith::MulFOp::create(
-                  b, nloc, stepSize, arith::DivFOp::create(b, nloc, m2, denom));
-              Value p2 = arith::SubFOp::create(b, nloc, p, update);
-              return SmallVector<Value>{p2, m2, v2};
-            }));
-    return success();
+    return replaceWithElementwise(
+        rewriter, op,
+        ValueRange{op.getParam(), op.getGrad(), op.getM(), op.getV()},
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value p = args[0], g = args[1], m = args[2], v = args[3];
+          // m' = beta1 m + (1 - beta1) g; v' = beta2 v + (1 - beta2) g^2
+          Value m2 = arith::AddFOp::create(
+              b, nloc,
+              arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta1), m),
+              arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta1),
+                                    g));
+          Value g2 = arith::MulFOp::create(b, nloc, g, g);
+          Value v2 = arith::AddFOp::create(
+              b, nloc,
+              arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta2), v),
+              arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta2),
+                                    g2));
+          // p' = p - step_size m' / (sqrt(v') / c2 + eps)
+          Value denom = arith::AddFOp::create(
+              b, nloc,
+              arith::DivFOp::create(b, nloc, math::SqrtOp::create(b, nloc, v2),
+                                    c2),
+              f32Const(b, nloc, eps));
+          Value update = arith::MulFOp::create(
+              b, nloc, stepSize, arith::DivFOp::create(b, nloc, m2, denom));
+          Value p2 = arith::SubFOp::create(b, nloc, p, update);
+          return SmallVector<Value>{p2, m2, v2};
+        });
   }
 };
 
