@@ -39,6 +39,34 @@ struct Slot {
   std::string name;
   int64_t offset = 0;
   llvm::SmallVector<int64_t, 4> shape;
+
+  int64_t size() const { return ShapedType::getNumElements(shape); }
+  /// Groups the one dimension of the slot's flat extent into its shape
+  /// (expand_shape of [size] to `shape`).
+  SmallVector<ReassociationIndices, 1> expansion() const {
+    SmallVector<ReassociationIndices, 1> reassociation(1);
+    for (unsigned i = 0; i < shape.size(); ++i)
+      reassociation[0].push_back(i);
+    return reassociation;
+  }
+};
+
+/// How a batch buffer [n, D] expands to a tensor [n, example...]: dimension
+/// 0 stays, dimension 1 becomes the example's dimensions; `n` is the batch
+/// size of the buffer.
+struct BatchExpansion {
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> reassociation;
+  SmallVector<OpFoldResult> outputShape;
+
+  BatchExpansion(OpBuilder &b, OpFoldResult n, ArrayRef<int64_t> example)
+      : shape{ShapedType::kDynamic}, reassociation{{0}, {}}, outputShape{n} {
+    shape.append(example.begin(), example.end());
+    for (unsigned i = 0; i < example.size(); ++i) {
+      reassociation[1].push_back(i + 1);
+      outputShape.push_back(b.getIndexAttr(example[i]));
+    }
+  }
 };
 
 /// Leading (non-buffer) arguments of a model function.
@@ -105,8 +133,7 @@ private:
   LogicalResult checkSignature(func::FuncOp func, const FunctionSpec &spec,
                                SmallVectorImpl<Slot> *states);
   LogicalResult checkResults(func::FuncOp func, ArrayRef<Type> expected);
-  SmallVector<Type> paramTensorTypes() const;
-  SmallVector<Type> stateTensorTypes() const;
+  SmallVector<Type> tensorTypes(ArrayRef<Slot> slots) const;
 
   // Kernel construction.
   func::FuncOp createKernel(StringRef suffix, ArrayRef<Type> args,
@@ -121,6 +148,21 @@ private:
                                SmallVectorImpl<Value> &views);
   void closeInOut(OpBuilder &b, Location loc, ValueRange updated,
                   ValueRange old, ValueRange views);
+  /// The parameters and optimizer state of @train_step / @apply_grad, open
+  /// for an update in place (openInOut), and their views.
+  struct ParamsAndStates {
+    SmallVector<Value> params, states, paramViews, stateViews;
+  };
+  ParamsAndStates openParamsAndStates(OpBuilder &b, Location loc, Value params,
+                                      Value states);
+  /// Materializes `updated` (the new parameters, then the new states) in
+  /// the buffers `open` came from.
+  void closeParamsAndStates(OpBuilder &b, Location loc, ValueRange updated,
+                            const ParamsAndStates &open);
+  /// Calls `inner` on `leading` followed by the parameters read from the flat
+  /// buffer `params`.
+  func::CallOp callWithParams(OpBuilder &b, Location loc, func::FuncOp inner,
+                              ArrayRef<Value> leading, Value params);
   Value readBatch(OpBuilder &b, Location loc, Value memref,
                   ArrayRef<int64_t> example);
   void writeBatch(OpBuilder &b, Location loc, Value tensor, Value memref,
@@ -154,16 +196,9 @@ RankedTensorType KernelABI::latentTensorType() const {
   return RankedTensorType::get({ShapedType::kDynamic, info.latentSize}, f32);
 }
 
-SmallVector<Type> KernelABI::paramTensorTypes() const {
+SmallVector<Type> KernelABI::tensorTypes(ArrayRef<Slot> slots) const {
   SmallVector<Type> types;
-  for (const Slot &s : paramSlots)
-    types.push_back(RankedTensorType::get(s.shape, f32));
-  return types;
-}
-
-SmallVector<Type> KernelABI::stateTensorTypes() const {
-  SmallVector<Type> types;
-  for (const Slot &s : stateSlots)
+  for (const Slot &s : slots)
     types.push_back(RankedTensorType::get(s.shape, f32));
   return types;
 }
@@ -256,18 +291,13 @@ func::FuncOp KernelABI::createKernel(StringRef suffix, ArrayRef<Type> args,
 /// memref.subview + memref.expand_shape (no copy).
 Value KernelABI::viewOfSlot(OpBuilder &b, Location loc, Value flat,
                             const Slot &slot) {
-  int64_t size = 1;
-  for (int64_t d : slot.shape)
-    size *= d;
-  Value view =
-      memref::SubViewOp::create(b, loc, flat, ArrayRef<int64_t>{slot.offset},
-                                ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
+  Value view = memref::SubViewOp::create(
+      b, loc, flat, ArrayRef<int64_t>{slot.offset},
+      ArrayRef<int64_t>{slot.size()}, ArrayRef<int64_t>{1});
   if (slot.shape.size() == 1)
     return view;
-  SmallVector<ReassociationIndices> reassociation(1);
-  for (unsigned i = 0; i < slot.shape.size(); ++i)
-    reassociation[0].push_back(i);
-  return memref::ExpandShapeOp::create(b, loc, slot.shape, view, reassociation);
+  return memref::ExpandShapeOp::create(b, loc, slot.shape, view,
+                                       slot.expansion());
 }
 
 /// Read-only tensors of `slots`: one `to_tensor restrict` of the whole
@@ -280,20 +310,13 @@ SmallVector<Value> KernelABI::readSlots(OpBuilder &b, Location loc, Value flat,
       /*restrict=*/true, /*writable=*/false);
   SmallVector<Value> tensors;
   for (const Slot &slot : slots) {
-    int64_t size = 1;
-    for (int64_t d : slot.shape)
-      size *= d;
     Value t = tensor::ExtractSliceOp::create(
         b, loc, whole, ArrayRef<OpFoldResult>{b.getIndexAttr(slot.offset)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(size)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(slot.size())},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-    if (slot.shape.size() > 1) {
-      SmallVector<ReassociationIndices> reassociation(1);
-      for (unsigned i = 0; i < slot.shape.size(); ++i)
-        reassociation[0].push_back(i);
+    if (slot.shape.size() > 1)
       t = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get(slot.shape, f32), t, reassociation);
-    }
+          b, loc, RankedTensorType::get(slot.shape, f32), t, slot.expansion());
     tensors.push_back(t);
   }
   return tensors;
@@ -344,6 +367,32 @@ void KernelABI::closeInOut(OpBuilder &b, Location loc, ValueRange updated,
   }
 }
 
+KernelABI::ParamsAndStates KernelABI::openParamsAndStates(OpBuilder &b,
+                                                          Location loc,
+                                                          Value params,
+                                                          Value states) {
+  ParamsAndStates open;
+  open.params = openInOut(b, loc, params, paramSlots, open.paramViews);
+  open.states = openInOut(b, loc, states, stateSlots, open.stateViews);
+  return open;
+}
+
+void KernelABI::closeParamsAndStates(OpBuilder &b, Location loc,
+                                     ValueRange updated,
+                                     const ParamsAndStates &open) {
+  size_t count = open.params.size();
+  closeInOut(b, loc, updated.take_front(count), open.params, open.paramViews);
+  closeInOut(b, loc, updated.drop_front(count), open.states, open.stateViews);
+}
+
+func::CallOp KernelABI::callWithParams(OpBuilder &b, Location loc,
+                                       func::FuncOp inner,
+                                       ArrayRef<Value> leading, Value params) {
+  SmallVector<Value> operands(leading);
+  llvm::append_range(operands, readSlots(b, loc, params, paramSlots));
+  return func::CallOp::create(b, loc, inner, operands);
+}
+
 /// A batch memref [n, D] as a tensor [n, example...].
 Value KernelABI::readBatch(OpBuilder &b, Location loc, Value memref,
                            ArrayRef<int64_t> example) {
@@ -353,18 +402,11 @@ Value KernelABI::readBatch(OpBuilder &b, Location loc, Value memref,
       /*restrict=*/true, /*writable=*/false);
   if (example.size() == 1)
     return flat;
-  SmallVector<int64_t> shape{ShapedType::kDynamic};
-  shape.append(example.begin(), example.end());
-  SmallVector<ReassociationIndices> reassociation{{0}, {}};
-  SmallVector<OpFoldResult> outputShape{
-      tensor::DimOp::create(b, loc, flat, 0).getResult()};
-  for (unsigned i = 0; i < example.size(); ++i) {
-    reassociation[1].push_back(i + 1);
-    outputShape.push_back(b.getIndexAttr(example[i]));
-  }
+  BatchExpansion e(b, tensor::DimOp::create(b, loc, flat, 0).getResult(),
+                   example);
   return tensor::ExpandShapeOp::create(b, loc,
-                                       RankedTensorType::get(shape, f32), flat,
-                                       reassociation, outputShape);
+                                       RankedTensorType::get(e.shape, f32),
+                                       flat, e.reassociation, e.outputShape);
 }
 
 /// Materializes a tensor [n, example...] in the batch memref [n, D].
@@ -372,17 +414,11 @@ void KernelABI::writeBatch(OpBuilder &b, Location loc, Value tensor,
                            Value memref, ArrayRef<int64_t> example) {
   Value dest = memref;
   if (example.size() > 1) {
-    SmallVector<int64_t> shape{ShapedType::kDynamic};
-    shape.append(example.begin(), example.end());
-    SmallVector<ReassociationIndices> reassociation{{0}, {}};
-    SmallVector<OpFoldResult> outputShape{
-        memref::DimOp::create(b, loc, memref, 0).getResult()};
-    for (unsigned i = 0; i < example.size(); ++i) {
-      reassociation[1].push_back(i + 1);
-      outputShape.push_back(b.getIndexAttr(example[i]));
-    }
-    dest = memref::ExpandShapeOp::create(b, loc, MemRefType::get(shape, f32),
-                                         memref, reassociation, outputShape);
+    BatchExpansion e(b, memref::DimOp::create(b, loc, memref, 0).getResult(),
+                     example);
+    dest =
+        memref::ExpandShapeOp::create(b, loc, MemRefType::get(e.shape, f32),
+                                      memref, e.reassociation, e.outputShape);
   }
   bufferization::MaterializeInDestinationOp::create(
       b, loc, TypeRange{}, tensor, dest, /*restrict=*/true, /*writable=*/true);
@@ -399,9 +435,7 @@ void KernelABI::buildLoss(func::FuncOp inner) {
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   Value x = readBatch(b, loc, args[1], info.inputShape);
-  SmallVector<Value> operands{x, args[2], args[3]};
-  llvm::append_range(operands, readSlots(b, loc, args[0], paramSlots));
-  auto call = func::CallOp::create(b, loc, inner, operands);
+  auto call = callWithParams(b, loc, inner, {x, args[2], args[3]}, args[0]);
   func::ReturnOp::create(b, loc, call.getResult(0));
 }
 
@@ -417,9 +451,7 @@ void KernelABI::buildGrad(func::FuncOp inner) {
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   Value x = readBatch(b, loc, args[1], info.inputShape);
-  SmallVector<Value> operands{x, args[2], args[3]};
-  llvm::append_range(operands, readSlots(b, loc, args[0], paramSlots));
-  auto call = func::CallOp::create(b, loc, inner, operands);
+  auto call = callWithParams(b, loc, inner, {x, args[2], args[3]}, args[0]);
   writeSlots(b, loc, call.getResults().drop_front(), args[4], paramSlots);
   func::ReturnOp::create(b, loc, call.getResult(0));
 }
@@ -438,18 +470,12 @@ void KernelABI::buildTrainStep(func::FuncOp inner) {
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   Value x = readBatch(b, loc, args[2], info.inputShape);
-  SmallVector<Value> paramViews, stateViews;
-  SmallVector<Value> params =
-      openInOut(b, loc, args[0], paramSlots, paramViews);
-  SmallVector<Value> states =
-      openInOut(b, loc, args[1], stateSlots, stateViews);
+  ParamsAndStates open = openParamsAndStates(b, loc, args[0], args[1]);
   SmallVector<Value> operands{x, args[3], args[4], args[5]};
-  llvm::append_range(operands, params);
-  llvm::append_range(operands, states);
+  llvm::append_range(operands, open.params);
+  llvm::append_range(operands, open.states);
   auto call = func::CallOp::create(b, loc, inner, operands);
-  ValueRange results = call.getResults();
-  closeInOut(b, loc, results.slice(1, params.size()), params, paramViews);
-  closeInOut(b, loc, results.drop_front(1 + params.size()), states, stateViews);
+  closeParamsAndStates(b, loc, call.getResults().drop_front(), open);
   func::ReturnOp::create(b, loc, call.getResult(0));
 }
 
@@ -463,21 +489,13 @@ void KernelABI::buildApplyGrad(func::FuncOp inner) {
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   SmallVector<Value> grads = readSlots(b, loc, args[2], paramSlots);
-  SmallVector<Value> paramViews, stateViews;
-  SmallVector<Value> paramTensors =
-      openInOut(b, loc, args[0], paramSlots, paramViews);
-  SmallVector<Value> states =
-      openInOut(b, loc, args[1], stateSlots, stateViews);
+  ParamsAndStates open = openParamsAndStates(b, loc, args[0], args[1]);
   SmallVector<Value> operands{args[3]};
   llvm::append_range(operands, grads);
-  llvm::append_range(operands, paramTensors);
-  llvm::append_range(operands, states);
+  llvm::append_range(operands, open.params);
+  llvm::append_range(operands, open.states);
   auto call = func::CallOp::create(b, loc, inner, operands);
-  ValueRange results = call.getResults();
-  closeInOut(b, loc, results.take_front(paramTensors.size()), paramTensors,
-             paramViews);
-  closeInOut(b, loc, results.drop_front(paramTensors.size()), states,
-             stateViews);
+  closeParamsAndStates(b, loc, call.getResults(), open);
   func::ReturnOp::create(b, loc);
 }
 
@@ -488,18 +506,14 @@ void KernelABI::buildMap(StringRef suffix, ArrayRef<func::FuncOp> chain,
                          ArrayRef<int64_t> inExample,
                          ArrayRef<int64_t> outExample) {
   Location loc = func::FuncOp(chain.front()).getLoc();
-  auto flatSize = [](ArrayRef<int64_t> shape) {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  };
-  auto kernel = createKernel(
-      suffix,
-      {MemRefType::get({info.paramCount}, f32),
-       MemRefType::get({ShapedType::kDynamic, flatSize(inExample)}, f32),
-       MemRefType::get({ShapedType::kDynamic, flatSize(outExample)}, f32)},
-      {}, loc);
+  int64_t inSize = ShapedType::getNumElements(inExample);
+  int64_t outSize = ShapedType::getNumElements(outExample);
+  auto kernel =
+      createKernel(suffix,
+                   {MemRefType::get({info.paramCount}, f32),
+                    MemRefType::get({ShapedType::kDynamic, inSize}, f32),
+                    MemRefType::get({ShapedType::kDynamic, outSize}, f32)},
+                   {}, loc);
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   Value value = readBatch(b, loc, args[1], inExample);
@@ -526,9 +540,7 @@ void KernelABI::buildElbo(func::FuncOp inner) {
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   Value x = readBatch(b, loc, args[1], info.inputShape);
-  SmallVector<Value> operands{x, args[2], args[3]};
-  llvm::append_range(operands, readSlots(b, loc, args[0], paramSlots));
-  auto call = func::CallOp::create(b, loc, inner, operands);
+  auto call = callWithParams(b, loc, inner, {x, args[2], args[3]}, args[0]);
   for (int64_t i = 0; i < 2; ++i)
     memref::StoreOp::create(
         b, loc, call.getResult(1 + i), args[4],
@@ -549,9 +561,7 @@ void KernelABI::buildEncodeGaussian(func::FuncOp inner) {
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
   ValueRange args = kernel.getArguments();
   Value x = readBatch(b, loc, args[1], info.inputShape);
-  SmallVector<Value> operands{x};
-  llvm::append_range(operands, readSlots(b, loc, args[0], paramSlots));
-  auto call = func::CallOp::create(b, loc, inner, operands);
+  auto call = callWithParams(b, loc, inner, {x}, args[0]);
   SmallVector<int64_t> latentExample{info.latentSize};
   writeBatch(b, loc, call.getResult(0), args[2], latentExample);
   writeBatch(b, loc, call.getResult(1), args[3], latentExample);
@@ -582,7 +592,7 @@ LogicalResult KernelABI::run() {
   // Signatures. The optimizer state layout comes from @train_step and
   // @apply_grad, which must agree.
   Type lossType = f32;
-  SmallVector<Type> paramTypes = paramTensorTypes();
+  SmallVector<Type> paramTypes = tensorTypes(paramSlots);
   if (loss && (failed(checkSignature(loss, kLoss, nullptr)) ||
                failed(checkResults(loss, {lossType}))))
     return failure();
@@ -612,16 +622,12 @@ LogicalResult KernelABI::run() {
   stateSlots = trainStep ? trainStates : applyStates;
   if (trainStep || applyGrad) {
     stateCount = 0;
-    for (const Slot &s : stateSlots) {
-      int64_t size = 1;
-      for (int64_t d : s.shape)
-        size *= d;
-      stateCount += size;
-    }
+    for (const Slot &s : stateSlots)
+      stateCount += s.size();
   } else {
     stateCount = info.stateCount;
   }
-  SmallVector<Type> stateTypes = stateTensorTypes();
+  SmallVector<Type> stateTypes = tensorTypes(stateSlots);
   if (trainStep) {
     SmallVector<Type> results{lossType};
     llvm::append_range(results, paramTypes);
