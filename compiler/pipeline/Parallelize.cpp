@@ -178,6 +178,9 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
         *perIteration * trips->getSExtValue() < minWork)
       return rewriter.notifyMatchFailure(loop, "too little work to share");
 
+    // Loops nested in this one run on the thread that runs their share.
+    loop.getBody()->walk(
+        [](scf::ForOp inner) { inner->removeAttr(kParallelLoopAttr); });
     Location loc = loop.getLoc();
     SmallVector<Value> captured;
     func::FuncOp body = outlineBody(rewriter, loop, parent, captured);
@@ -338,8 +341,9 @@ struct ParallelizePass : impl::ParallelizeBase<ParallelizePass> {
     });
     RewritePatternSet patterns(ctx);
     patterns.add<OutlineParallelLoop>(ctx, minWork);
-    // Outer loops first: a marked loop is never nested in another one, but
-    // keep the outermost if that ever changes.
+    // Outer loops first: a marked loop nested in a shared one is unmarked
+    // when its parent is outlined; it is shared only when its parents are
+    // not (one iteration, or too little work).
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     if (failed(applyPatternsGreedily(module, std::move(patterns), config))) {

@@ -359,8 +359,7 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
   // tiles are then adjacent in the rows of the gradient and of the
   // parameter and moment buffers the update streams through, which the
   // hardware prefetchers follow (N outer jumps 16 rows per tile).
-  bool mOuter =
-      !ShapedType::isDynamic(matmul.getStaticLoopRanges()[dims.m[0]]);
+  bool mOuter = !ShapedType::isDynamic(matmul.getStaticLoopRanges()[dims.m[0]]);
   SmallVector<OpFoldResult> tileSizes;
   SmallVector<int64_t> interchange;
   if (consumer) {
@@ -377,8 +376,8 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
     tileSizes[dims.m[0]] = rewriter.getIndexAttr(tileM);
     tileSizes[dims.n[0]] = rewriter.getIndexAttr(tileN);
     int64_t m = dims.m[0], n = dims.n[0], k = dims.k[0];
-    interchange = mOuter ? SmallVector<int64_t>{m, n, k}
-                         : SmallVector<int64_t>{n, m, k};
+    interchange =
+        mOuter ? SmallVector<int64_t>{m, n, k} : SmallVector<int64_t>{n, m, k};
   }
 
   scf::SCFTilingOptions tiling;
@@ -415,8 +414,11 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
       tileLoops.push_back(forOp);
     }
   // Both tile loops (over N and M) are parallel; the reduction is not tiled.
-  if (!tiled->loops.empty())
-    tiled->loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
+  // Both are marked: ae-parallelize shares the outermost that remains, and
+  // the outer one may not (a dimension of 20 is peeled into 16 + 4 columns,
+  // two loops of one iteration that canonicalization folds away).
+  for (LoopLikeOpInterface loop : tiled->loops)
+    loop->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
   return success();
 }
 
@@ -471,14 +473,18 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
       forOp->setAttr(kTileLoopAttr, rewriter.getUnitAttr());
       tileLoops.push_back(forOp);
     }
-  // The loops are created for the tiled dimensions in interchange order:
-  // the outermost is parallel if the first tiled dimension is.
+  // The loops are created for the tiled dimensions in interchange order,
+  // parallel ones first: mark those (the outermost that survives
+  // canonicalization is shared, see tileContraction).
+  unsigned loopIndex = 0;
   for (int64_t i : interchange) {
     if (isZeroInteger(tileSizes[i]))
       continue;
-    if (iterators[i] == utils::IteratorType::parallel && !tiled->loops.empty())
-      tiled->loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
-    break;
+    if (iterators[i] != utils::IteratorType::parallel ||
+        loopIndex >= tiled->loops.size())
+      break;
+    tiled->loops[loopIndex++]->setAttr(kParallelLoopAttr,
+                                       rewriter.getUnitAttr());
   }
   return success();
 }

@@ -120,3 +120,57 @@ func.func @dynamic(%x: memref<?x784xf32>, %b: memref<784x512xf32>) {
   } {ae.parallel}
   return
 }
+
+// Nested marked loops (the N and M tile loops of a contraction): the
+// outermost is shared, the inner one runs on each thread as a plain loop.
+// CHECK-LABEL: func.func @nested(
+// CHECK: omp.parallel
+// CHECK: func.call @nested__par[[OUTER:[0-9]+]](
+// CHECK: return
+// CHECK: func.func private @nested__par[[OUTER]](
+// CHECK-NOT: omp.parallel
+// CHECK-NOT: ae.parallel
+// CHECK: return
+func.func @nested(%b: memref<784x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c512 = arith.constant 512 : index
+  %c784 = arith.constant 784 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.for %n = %c0 to %c512 step %c16 {
+    scf.for %m = %c0 to %c784 step %c16 {
+      scf.for %k = %c0 to %c16 step %c1 {
+        %v = vector.transfer_read %b[%m, %n], %f0 {in_bounds = [true, true]} : memref<784x512xf32>, vector<16x16xf32>
+        vector.transfer_write %v, %b[%m, %n] {in_bounds = [true, true]} : vector<16x16xf32>, memref<784x512xf32>
+      }
+    } {ae.parallel}
+  } {ae.parallel}
+  return
+}
+
+// An outer marked loop of one iteration (16 of 20 columns after peeling) is
+// not worth a fork; the marked loop inside it is shared instead.
+// CHECK-LABEL: func.func @one_trip(
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c16 {
+// CHECK: omp.parallel
+// CHECK: func.call @one_trip__par{{[0-9]+}}(
+// CHECK: func.func private @one_trip__par
+// CHECK-NOT: omp.parallel
+// CHECK: return
+func.func @one_trip(%b: memref<784x20xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c784 = arith.constant 784 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.for %n = %c0 to %c16 step %c16 {
+    scf.for %m = %c0 to %c784 step %c16 {
+      scf.for %k = %c0 to %c784 step %c1 {
+        %v = vector.transfer_read %b[%m, %n], %f0 {in_bounds = [true, true]} : memref<784x20xf32>, vector<16x16xf32>
+        vector.transfer_write %v, %b[%m, %n] {in_bounds = [true, true]} : vector<16x16xf32>, memref<784x20xf32>
+      }
+    } {ae.parallel}
+  } {ae.parallel}
+  return
+}
