@@ -85,6 +85,20 @@ void *valloc(size_t n) {
   return __libc_memalign(4096, n);
 }
 
+/* With -DAE_COUNT_FORKS, the generated code's calls of
+ * omp_get_num_threads (one per thread in each parallel region) are counted:
+ * a model big enough to share its loops among threads shows that the
+ * windows above covered parallel regions. */
+#ifdef AE_COUNT_FORKS
+#include <dlfcn.h>
+static int (*realNumThreads)(void);
+static long numThreadsCalls;
+int omp_get_num_threads(void) {
+  __atomic_fetch_add(&numThreadsCalls, 1, __ATOMIC_RELAXED);
+  return realNumThreads();
+}
+#endif
+
 static aert_alloc_counts before;
 static void beginWindow(void) {
   aert_alloc_stats(&before);
@@ -127,6 +141,13 @@ int main(void) {
     printf("setup failed: %s\n", aert_last_error());
     return 1;
   }
+#ifdef AE_COUNT_FORKS
+  realNumThreads = (int (*)(void))dlsym(RTLD_NEXT, "omp_get_num_threads");
+  if (!realNumThreads) {
+    printf("omp_get_num_threads not found: %s\n", dlerror());
+    return 1;
+  }
+#endif
   setvbuf(stdout, NULL, _IOLBF, 0);
   printf("model %s\n", AE_STR(AE_MODEL));
 
@@ -179,6 +200,10 @@ int main(void) {
   AE(train_step)(m, x, big);
   endWindow("after_trim");
 
+#ifdef AE_COUNT_FORKS
+  printf("threads in parallel regions: %s\n",
+         numThreadsCalls > 0 ? "yes" : "no");
+#endif
   AE(destroy)(m);
   free(x);
   free(xHat);
