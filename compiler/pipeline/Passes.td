@@ -169,7 +169,7 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", "1048576",
+    Option<"minWork", "min-work", "int64_t", "262144",
            "Least estimated element operations of a loop worth sharing">,
   ];
   let dependentDialects = [

@@ -34,7 +34,7 @@ struct LoweringOptions {
   /// Share independent tile loops among threads (ae-parallelize, OpenMP)
   /// when they do at least `minParallelWork` estimated element operations.
   bool parallelize = true;
-  int64_t minParallelWork = 1 << 20;
+  int64_t minParallelWork = 1 << 18;
   /// Add the model descriptor and the C API trampolines (ae-emit-c-api).
   bool emitCApi = true;
   /// Allocate kernel temporaries with the runtime's aert_alloc / aert_free

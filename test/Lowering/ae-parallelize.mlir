@@ -99,7 +99,7 @@ func.func @unmarked(%b: memref<784x512xf32>) {
 // CHECK: %[[T:.*]] = call @aert_parallel_threads() : () -> i32
 // CHECK: %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %{{.*}} : i32
 // CHECK: arith.muli
-// CHECK: %[[ENOUGH:.*]] = arith.cmpi sge, %{{.*}}, %c1048576 : index
+// CHECK: %[[ENOUGH:.*]] = arith.cmpi sge, %{{.*}}, %c262144 : index
 // CHECK: %[[FORK:.*]] = arith.andi %[[SEVERAL]], %[[ENOUGH]] : i1
 // CHECK: scf.if %[[FORK]] {
 // CHECK: omp.parallel
