@@ -2,6 +2,12 @@
 
 #include "compiler/codegen/ObjectEmitter.h"
 
+#include "compiler/codegen/ElfMerge.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Support/Timing.h"
+
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -24,7 +30,10 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <algorithm>
 #include <mutex>
+#include <numeric>
+#include <thread>
 
 using namespace mlir;
 
@@ -164,23 +173,244 @@ translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   return translateToLLVMIR(module, context, **tm, options, optimize);
 }
 
-llvm::Error emitObject(ModuleOp module, const CodegenOptions &options,
-                       llvm::raw_pwrite_stream &os, OutputKind kind) {
-  auto tm = createTargetMachine(options);
-  if (!tm)
-    return tm.takeError();
+/// Translates, optimizes and emits one module with its own LLVM context.
+/// `timing` (may be empty) gets one child per step.
+static llvm::Error emitOne(ModuleOp module, llvm::TargetMachine &tm,
+                           const CodegenOptions &options,
+                           llvm::raw_pwrite_stream &os, OutputKind kind,
+                           TimingScope &timing) {
   llvm::LLVMContext context;
-  auto llvmModule = translateToLLVMIR(module, context, **tm, options);
+  TimingScope translation = timing.nest("LLVM: translate to LLVM IR");
+  auto llvmModule =
+      translateToLLVMIR(module, context, tm, options, /*optimize=*/false);
   if (!llvmModule)
     return llvmModule.takeError();
+  translation.stop();
+  {
+    TimingScope optimization = timing.nest("LLVM: optimize (new PM)");
+    optimizeModule(**llvmModule, tm, options.optLevel);
+  }
+  TimingScope codegenTiming = timing.nest("LLVM: code generation");
   llvm::legacy::PassManager codegen;
   auto fileType = kind == OutputKind::Object
                       ? llvm::CodeGenFileType::ObjectFile
                       : llvm::CodeGenFileType::AssemblyFile;
-  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr, fileType))
+  if (tm.addPassesToEmitFile(codegen, os, nullptr, fileType))
     return llvm::createStringError("the target cannot emit this file type");
   codegen.run(**llvmModule);
   return llvm::Error::success();
+}
+
+namespace {
+
+/// Union-find over the top-level symbols of a module.
+class SymbolGroups {
+public:
+  explicit SymbolGroups(size_t count) : parent(count) {
+    std::iota(parent.begin(), parent.end(), 0);
+  }
+  size_t find(size_t i) {
+    while (parent[i] != i)
+      i = parent[i] = parent[parent[i]];
+    return i;
+  }
+  void join(size_t a, size_t b) { parent[find(a)] = find(b); }
+
+private:
+  std::vector<size_t> parent;
+};
+
+bool isDefinition(Operation *op) {
+  if (auto func = dyn_cast<LLVM::LLVMFuncOp>(op))
+    return !func.isExternal();
+  return true; // llvm.mlir.global: a declaration too is kept whole
+}
+
+bool isLocal(Operation *op) {
+  LLVM::Linkage linkage;
+  if (auto func = dyn_cast<LLVM::LLVMFuncOp>(op))
+    linkage = func.getLinkage();
+  else
+    linkage = cast<LLVM::GlobalOp>(op).getLinkage();
+  return linkage == LLVM::Linkage::Private ||
+         linkage == LLVM::Linkage::Internal;
+}
+
+} // namespace
+
+SmallVector<OwningOpRef<ModuleOp>> partitionModule(ModuleOp module,
+                                                   unsigned count) {
+  SmallVector<OwningOpRef<ModuleOp>> parts;
+  if (count < 2)
+    return parts;
+  // Only functions and globals: anything else (comdats, aliases, global
+  // constructors) keeps the module whole.
+  SmallVector<Operation *> ops;
+  llvm::DenseMap<StringAttr, size_t> indexOf;
+  for (Operation &op : module.getBody()->getOperations()) {
+    if (!isa<LLVM::LLVMFuncOp, LLVM::GlobalOp>(op))
+      return parts;
+    indexOf[SymbolTable::getSymbolName(&op)] = ops.size();
+    ops.push_back(&op);
+  }
+
+  // Symbols that must be compiled together: a definition and every global
+  // it refers to (a global is only ever defined, never declared, in a
+  // partition), and functions and the functions they refer to (a kernel and
+  // its C-interface wrapper). A global that refers to an external function
+  // (the descriptor's kernel pointers) only needs its declaration.
+  SymbolGroups groups(ops.size());
+  std::vector<int64_t> weight(ops.size(), 0);
+  for (auto [i, op] : llvm::enumerate(ops)) {
+    if (!isDefinition(op))
+      continue;
+    op->walk([&](Operation *) { ++weight[i]; });
+    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
+    if (!uses)
+      return parts;
+    for (const SymbolTable::SymbolUse &use : *uses) {
+      auto it = indexOf.find(use.getSymbolRef().getRootReference());
+      if (it == indexOf.end())
+        return parts;
+      Operation *target = ops[it->second];
+      if (!isDefinition(target))
+        continue;
+      bool declarationSuffices = isa<LLVM::GlobalOp>(op) &&
+                                 isa<LLVM::LLVMFuncOp>(target) &&
+                                 !isLocal(target);
+      if (!declarationSuffices)
+        groups.join(i, it->second);
+    }
+  }
+
+  // Largest groups first, each to the least loaded partition: the
+  // assignment depends on the module only, so the output is reproducible.
+  llvm::DenseMap<size_t, int64_t> groupWeight;
+  SmallVector<size_t> roots;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!isDefinition(ops[i]))
+      continue;
+    auto [it, inserted] = groupWeight.try_emplace(groups.find(i), 0);
+    if (inserted)
+      roots.push_back(groups.find(i));
+    it->second += weight[i];
+  }
+  if (roots.size() < 2)
+    return parts;
+  count = std::min<unsigned>(count, roots.size());
+  llvm::stable_sort(roots, [&](size_t a, size_t b) {
+    return groupWeight[a] > groupWeight[b];
+  });
+  std::vector<int64_t> load(count, 0);
+  llvm::DenseMap<size_t, unsigned> partOf;
+  for (size_t root : roots) {
+    unsigned least = std::min_element(load.begin(), load.end()) - load.begin();
+    partOf[root] = least;
+    load[least] += groupWeight[root];
+  }
+
+  // Each partition: its definitions, and declarations of the functions of
+  // the other partitions (unused ones cost nothing).
+  OpBuilder builder(module.getContext());
+  for (unsigned p = 0; p < count; ++p) {
+    OwningOpRef<ModuleOp> part = ModuleOp::create(module.getLoc());
+    (*part)->setAttrs(module->getAttrDictionary());
+    builder.setInsertionPointToEnd(part->getBody());
+    for (auto [i, op] : llvm::enumerate(ops)) {
+      if (!isDefinition(op) || partOf[groups.find(i)] == p)
+        builder.clone(*op);
+      else if (isa<LLVM::LLVMFuncOp>(op) && !isLocal(op))
+        builder.insert(op->cloneWithoutRegions());
+    }
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+/// The number of partitions compiled in parallel for `options`.
+static unsigned codegenThreads(const CodegenOptions &options) {
+  if (options.threads)
+    return options.threads;
+  return std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+}
+
+/// Compiles `module` as partitions on as many threads into one object.
+/// Returns false (and writes nothing) where that is not possible: the
+/// caller then compiles the module whole.
+static llvm::Expected<bool>
+emitObjectInParallel(ModuleOp module, const CodegenOptions &options,
+                     const llvm::Triple &triple, llvm::raw_pwrite_stream &os,
+                     TimingScope &timing) {
+  unsigned threads = codegenThreads(options);
+  // Partitions are translated concurrently: that needs a thread-safe
+  // context. The merge handles 64-bit little-endian ELF only.
+  if (threads < 2 || !module.getContext()->isMultithreadingEnabled() ||
+      !triple.isOSBinFormatELF() || !triple.isArch64Bit() ||
+      !triple.isLittleEndian())
+    return false;
+  TimingScope partitioning = timing.nest("LLVM: partition the module");
+  SmallVector<OwningOpRef<ModuleOp>> parts = partitionModule(module, threads);
+  partitioning.stop();
+  if (parts.size() < 2)
+    return false;
+
+  std::vector<llvm::SmallVector<char, 0>> objects(parts.size());
+  std::vector<std::string> errors(parts.size());
+  TimingScope parallel = timing.nest("LLVM: compile partitions in parallel");
+  auto compile = [&](size_t i) {
+    auto tm = createTargetMachine(options);
+    llvm::Error error = tm ? llvm::Error::success() : tm.takeError();
+    if (!error) {
+      llvm::raw_svector_ostream stream(objects[i]);
+      error = emitOne(*parts[i], **tm, options, stream, OutputKind::Object,
+                      parallel);
+    }
+    if (error)
+      errors[i] = llvm::toString(std::move(error));
+  };
+  std::vector<std::thread> workers;
+  for (size_t i = 1; i < parts.size(); ++i)
+    workers.emplace_back(compile, i);
+  compile(0);
+  for (std::thread &worker : workers)
+    worker.join();
+  parallel.stop();
+  for (const std::string &error : errors)
+    if (!error.empty())
+      return llvm::createStringError(error);
+
+  TimingScope merging = timing.nest("LLVM: merge the objects");
+  SmallVector<StringRef> views;
+  for (const auto &object : objects)
+    views.push_back(StringRef(object.data(), object.size()));
+  llvm::SmallVector<char, 0> merged;
+  if (llvm::Error error = mergeRelocatableELF(views, merged)) {
+    // Not an object the merge knows (a new section kind, say): compile
+    // the module whole rather than fail.
+    llvm::consumeError(std::move(error));
+    return false;
+  }
+  os << StringRef(merged.data(), merged.size());
+  return true;
+}
+
+llvm::Error emitObject(ModuleOp module, const CodegenOptions &options,
+                       llvm::raw_pwrite_stream &os, OutputKind kind,
+                       TimingScope *timing) {
+  TimingScope none;
+  TimingScope &scope = timing ? *timing : none;
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
+  if (kind == OutputKind::Object) {
+    auto parallel = emitObjectInParallel(module, options,
+                                         (*tm)->getTargetTriple(), os, scope);
+    if (!parallel)
+      return parallel.takeError();
+    if (*parallel)
+      return llvm::Error::success();
+  }
+  return emitOne(module, **tm, options, os, kind, scope);
 }
 
 } // namespace aec

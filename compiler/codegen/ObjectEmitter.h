@@ -11,6 +11,7 @@
 #define AEC_CODEGEN_OBJECTEMITTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -25,6 +26,7 @@ class raw_pwrite_stream;
 
 namespace mlir {
 class DialectRegistry;
+class TimingScope;
 } // namespace mlir
 
 namespace aec {
@@ -40,6 +42,13 @@ struct CodegenOptions {
   std::string features;
   /// LLVM IR and code generation optimization level, 0 to 3.
   unsigned optLevel = 2;
+  /// Threads of emitObject: the module is split into that many partitions
+  /// (groups of functions that do not call each other) that are translated,
+  /// optimized and compiled in parallel and merged into one object file.
+  /// 0 means one per hardware thread (at most 8). Each function's code is
+  /// the same whatever the count; the order of functions in the object is
+  /// not. Assembly output and non-ELF targets always use one.
+  unsigned threads = 1;
 };
 
 enum class OutputKind { Object, Assembly };
@@ -67,11 +76,22 @@ llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   const CodegenOptions &options, bool optimize = true);
 
+/// Splits an LLVM-dialect module into at most `count` modules that can be
+/// compiled separately and linked: each holds the definitions of one set of
+/// groups (a group: functions that refer to each other, with the globals
+/// they use) and declarations of the other functions. Returns nothing if the
+/// module has other top-level ops or fewer than two groups.
+llvm::SmallVector<mlir::OwningOpRef<mlir::ModuleOp>>
+partitionModule(mlir::ModuleOp module, unsigned count);
+
 /// Translates, optimizes and emits `module` (LLVM dialect) as an object file
-/// or assembly into `os`.
+/// or assembly into `os`, on `options.threads` threads for objects.
+/// With `timing`, each step (translation, optimization, code generation,
+/// partitioning and merging) is timed in a child scope of it.
 llvm::Error emitObject(mlir::ModuleOp module, const CodegenOptions &options,
                        llvm::raw_pwrite_stream &os,
-                       OutputKind kind = OutputKind::Object);
+                       OutputKind kind = OutputKind::Object,
+                       mlir::TimingScope *timing = nullptr);
 
 } // namespace aec
 

@@ -16,6 +16,21 @@ using namespace mlir;
 namespace aec {
 namespace {
 
+/// Points every reference to @from at @to: the callees of the calls that
+/// memref-to-llvm generates (and any other op naming @from in one of its
+/// attributes). SymbolTable::replaceAllSymbolUses would do the same but
+/// walks every nested attribute of every op, which took as long as a
+/// conversion pass.
+static void renameUses(ModuleOp module, StringAttr from, StringAttr to) {
+  auto fromRef = FlatSymbolRefAttr::get(from);
+  auto toRef = FlatSymbolRefAttr::get(to);
+  module.walk([&](Operation *op) {
+    for (NamedAttribute attr : op->getAttrs())
+      if (attr.getValue() == fromRef)
+        op->setAttr(attr.getName(), toRef);
+  });
+}
+
 struct RuntimeAllocatorPass : impl::RuntimeAllocatorBase<RuntimeAllocatorPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -30,12 +45,9 @@ struct RuntimeAllocatorPass : impl::RuntimeAllocatorBase<RuntimeAllocatorPass> {
                        << ": unexpected definition or existing @" << to;
         return signalPassFailure();
       }
-      if (failed(SymbolTable::replaceAllSymbolUses(
-              fn, StringAttr::get(&getContext(), to), module))) {
-        fn.emitError() << "cannot rename the uses of @" << from;
-        return signalPassFailure();
-      }
-      SymbolTable::setSymbolName(fn, to);
+      auto toName = StringAttr::get(&getContext(), to);
+      renameUses(module, fn.getSymNameAttr(), toName);
+      SymbolTable::setSymbolName(fn, toName);
     }
   }
 };

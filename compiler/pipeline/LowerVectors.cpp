@@ -67,7 +67,7 @@ struct LowerVectorsPass : impl::LowerVectorsBase<LowerVectorsPass> {
                   },
                   [](RewritePatternSet &p) {
                     vector::populateVectorTransposeLoweringPatterns(
-                        p, vector::VectorTransposeLowering::Shuffle1D);
+                        p, vector::VectorTransposeLowering::Shuffle16x16);
                   },
                   [](RewritePatternSet &p) {
                     vector::populateVectorOuterProductLoweringPatterns(p);

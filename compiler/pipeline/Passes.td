@@ -181,4 +181,20 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
   ];
 }
 
+def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
+  let summary = "Give every use of a tensor.empty its own tensor.empty";
+  let description = [{
+    CSE merges all `tensor.empty` ops of one type into one value: in a deep
+    model, one `tensor.empty(%n) : tensor<?x64xf32>` then seeds the output
+    of every layer. One-Shot Bufferize puts all tensors that may share a
+    buffer into one alias set and checks every write in it against every
+    read, so one shared empty tensor makes its analysis quadratic in the
+    number of layers (26 s of a 100-layer MLP). An empty tensor has no
+    contents, so a separate one per use means the same thing, and each
+    alias set stays one layer's. Run right before one-shot-bufferize (CSE
+    would merge them again).
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 #endif // AEC_PIPELINE_PASSES

@@ -45,21 +45,34 @@ void buildLinalgPipeline(OpPassManager &pm, bool kernelABI) {
 
 void buildLowerToLLVMPipeline(OpPassManager &pm,
                               const LoweringOptions &options) {
+  // Passes that work on one function at a time are nested under func.func
+  // (or any op, once the functions are llvm.func): the pass manager then
+  // runs them on all functions in parallel, and greedy rewrites stay local
+  // to one function instead of iterating over the whole module.
+  auto perFunction = [&]() -> OpPassManager & {
+    return pm.nest<func::FuncOp>();
+  };
+
   // Tensor level: fuse elementwise chains, then let results be computed in
   // the caller's buffers (empty-tensor elimination needs the
   // materialize_in_destination ops of the kernel ABI), then the schedule.
-  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  if (options.vectorize) {
-    TileAndVectorizeOptions tiling;
-    tiling.tileM = options.tileM;
-    tiling.tileN = options.tileN;
-    tiling.vectorWidth = options.vectorWidth;
-    pm.addNestedPass<func::FuncOp>(createTileAndVectorize(tiling));
+  {
+    OpPassManager &fpm = perFunction();
+    fpm.addPass(createFuseElementwise());
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(bufferization::createEmptyTensorEliminationPass());
+    if (options.vectorize) {
+      TileAndVectorizeOptions tiling;
+      tiling.tileM = options.tileM;
+      tiling.tileN = options.tileN;
+      tiling.vectorWidth = options.vectorWidth;
+      fpm.addPass(createTileAndVectorize(tiling));
+    }
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+    // After the last CSE: one tensor.empty per use (see the pass).
+    fpm.addPass(createSplitEmptyTensors());
   }
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
 
   // Bufferization. Kernels take identity-layout memrefs (the C interface).
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -67,8 +80,11 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  {
+    OpPassManager &fpm = perFunction();
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
   bufferization::buildBufferDeallocationPipeline(pm);
 
   // Threads: marked tile loops become OpenMP worksharing loops.
@@ -78,27 +94,36 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createParallelize(parallelize));
   }
 
-  // Vector lowering (transfers to rank 1 before unrolling n-D vectors).
-  pm.addNestedPass<func::FuncOp>(createLowerVectors(LowerVectorsOptions{1}));
-  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
-      VectorTransferToSCFOptions().enableFullUnroll().setTargetRank(1)));
-  pm.addNestedPass<func::FuncOp>(createLowerVectors(LowerVectorsOptions{2}));
-  pm.addPass(createCanonicalizerPass());
-
-  // Whatever was not vectorized becomes loops, then everything LLVM.
-  pm.addNestedPass<func::FuncOp>(createExpandCopies());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
+  // Vector lowering (transfers to rank 1 before unrolling n-D vectors), then
+  // whatever was not vectorized becomes loops, and vector, affine and
+  // strided-metadata ops go to the LLVM dialect while the control flow is
+  // still structured (the greedy rewrites of convert-vector-to-llvm cost
+  // time quadratic in the size of a function once it is one flat CFG).
+  {
+    OpPassManager &fpm = perFunction();
+    fpm.addPass(createLowerVectors(LowerVectorsOptions{1}));
+    fpm.addPass(createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll().setTargetRank(1)));
+    fpm.addPass(createLowerVectors(LowerVectorsOptions{2}));
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createExpandCopies());
+    fpm.addPass(createConvertLinalgToLoopsPass());
+    fpm.addPass(memref::createExpandStridedMetadataPass());
+    fpm.addPass(createLowerAffinePass());
+    fpm.addPass(createConvertVectorToLLVMPass());
+  }
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = options.runtimeAllocator;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
+  {
+    OpPassManager &fpm = perFunction();
+    fpm.addPass(createSCFToControlFlowPass());
+    // arith, math, index and ub in one conversion (one walk instead of
+    // four; the same patterns as their separate passes).
+    ConvertToLLVMPassOptions toLLVM;
+    toLLVM.filterDialects = {"arith", "math", "index", "ub"};
+    fpm.addPass(createConvertToLLVMPass(toLLVM));
+  }
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
@@ -107,7 +132,6 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createRuntimeAllocator());
   if (options.emitCApi)
     pm.addPass(createEmitCApi());
-  pm.addPass(createCanonicalizerPass());
 }
 
 void registerPasses() {

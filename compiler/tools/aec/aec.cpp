@@ -43,6 +43,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -116,6 +117,17 @@ cl::opt<std::string> targetCPU("mcpu",
 cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host's)"),
                  cl::value_desc("triple"), cl::cat(aecCategory));
+
+cl::opt<unsigned> threadCount(
+    "j",
+    cl::desc("Threads of the compiler: MLIR passes run on functions in "
+             "parallel, LLVM compiles parts of the module in parallel (0: "
+             "one per hardware thread, at most 8; 1: no threads). The "
+             "generated code is the same; the order of functions in the "
+             "object file depends on the count"),
+    cl::value_desc("threads"), cl::Prefix, cl::init(0), cl::cat(aecCategory));
+cl::alias threadCountLong("jobs", cl::desc("Alias for -j"),
+                          cl::aliasopt(threadCount), cl::cat(aecCategory));
 
 // Testing hook: crash after the frontend, to test that a crash exits with
 // code 4 and writes nothing.
@@ -264,14 +276,17 @@ int runMLIRGen(mlir::MLIRContext &context, const aec::ModelAST &model,
 }
 
 /// Runs `build`'s passes on `module` with the pass manager options of the
-/// command line (--mlir-print-ir-after-all, --mlir-timing, ...). A failing
-/// pass on a checked model is a bug: exit code 4.
-int runPasses(mlir::ModuleOp module,
+/// command line (--mlir-print-ir-after-all, ...), timed in `timing` (one
+/// --mlir-timing report covers the whole run). A failing pass on a checked
+/// model is a bug: exit code 4.
+int runPasses(mlir::ModuleOp module, mlir::TimingScope &timing,
+              llvm::StringRef name,
               llvm::function_ref<void(mlir::PassManager &)> build) {
   mlir::PassManager pm(module->getContext());
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return ExitUsageError;
-  mlir::applyDefaultTimingPassManagerCLOptions(pm);
+  mlir::TimingScope scope = timing.nest(name);
+  pm.enableTiming(scope);
   build(pm);
   if (failed(pm.run(module))) {
     printError() << "internal error: a compiler pass failed (a bug: please "
@@ -283,8 +298,9 @@ int runPasses(mlir::ModuleOp module,
 
 /// ae dialect -> + @loss_grad (ae-autodiff), @apply_grad and @train_step
 /// (ae-optimizer).
-int runAEGrad(mlir::ModuleOp module) {
-  return runPasses(module, [](mlir::PassManager &pm) {
+int runAEGrad(mlir::ModuleOp module, mlir::TimingScope &timing) {
+  return runPasses(module, timing, "ae-autodiff, ae-optimizer",
+                   [](mlir::PassManager &pm) {
     pm.addPass(mlir::ae::createAeAutodiff());
     pm.addPass(mlir::ae::createAeOptimizer());
   });
@@ -297,6 +313,7 @@ aec::CodegenOptions getCodegenOptions() {
   if (targetCPU != "native")
     options.cpu = targetCPU;
   options.optLevel = optLevel;
+  options.threads = threadCount;
   return options;
 }
 
@@ -357,17 +374,35 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   aec::registerMLIRGenDialects(registry);
   aec::registerCodegenDialects(registry);
   registry.insert<mlir::ae::AeDialect>();
-  mlir::MLIRContext context(registry);
+  // -j: 0 keeps MLIR's default pool (one thread per hardware
+  // thread), 1 runs everything on this thread, N > 1 uses a pool of N.
+  std::unique_ptr<llvm::DefaultThreadPool> threadPool;
+  if (threadCount > 1)
+    threadPool = std::make_unique<llvm::DefaultThreadPool>(
+        llvm::hardware_concurrency(threadCount));
+  mlir::MLIRContext context(registry,
+                            threadCount == 0
+                                ? mlir::MLIRContext::Threading::ENABLED
+                                : mlir::MLIRContext::Threading::DISABLED);
+  if (threadPool)
+    context.setThreadPool(*threadPool);
   // Diagnostics from MLIR point into the .ae file (ops carry its locations).
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
+  // --mlir-timing: one report for the run, stage by stage.
+  mlir::DefaultTimingManager timingManager;
+  mlir::applyDefaultTimingManagerCLOptions(timingManager);
+  mlir::TimingScope timing = timingManager.getRootScope();
+
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::TimingScope mlirGenTiming = timing.nest("MLIRGen");
   if (int code = runMLIRGen(context, model, sourceMgr, module))
     return code;
+  mlirGenTiming.stop();
   if (emitStage == Emit::AE)
     return printModule(*module, outputs);
 
-  if (int code = runAEGrad(*module))
+  if (int code = runAEGrad(*module, timing))
     return code;
   if (emitStage == Emit::AEGrad)
     return printModule(*module, outputs);
@@ -375,8 +410,10 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   // ae dialect -> exported kernels on linalg + tensors (ae-to-linalg,
   // ae-kernel-abi). The header is written from this module: it carries the
   // exact parameter and optimizer-state layout (`ae.params`).
-  if (int code = runPasses(
-          *module, [](mlir::PassManager &pm) { aec::buildLinalgPipeline(pm); }))
+  if (int code = runPasses(*module, timing, "linalg pipeline",
+                           [](mlir::PassManager &pm) {
+                             aec::buildLinalgPipeline(pm);
+                           }))
     return code;
   if (emitStage == Emit::Linalg)
     return printModule(*module, outputs);
@@ -394,9 +431,10 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   }
 
   // Kernels -> LLVM dialect with the model descriptor and the C API.
-  if (int code = runPasses(*module, [](mlir::PassManager &pm) {
-        aec::buildLowerToLLVMPipeline(pm);
-      }))
+  if (int code = runPasses(*module, timing, "lower-to-LLVM pipeline",
+                           [](mlir::PassManager &pm) {
+                             aec::buildLowerToLLVMPipeline(pm);
+                           }))
     return code;
   if (emitStage == Emit::LLVMMLIR)
     return printModule(*module, outputs);
@@ -424,7 +462,8 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   llvm::raw_svector_ostream os(buffer);
   if (llvm::Error error = aec::emitObject(*module, codegen, os,
                                           isAsm ? aec::OutputKind::Assembly
-                                                : aec::OutputKind::Object))
+                                                : aec::OutputKind::Object,
+                                          &timing))
     return reportBackendError(std::move(error));
   output.contents.assign(buffer.begin(), buffer.end());
   if (!isAsm)
