@@ -517,7 +517,12 @@ int main(int argc, char **argv) {
     return code;
   llvm::InitLLVM initLLVM(argc, argv);
   // MLIR's options (--mlir-print-ir-after-all, --mlir-print-debuginfo,
-  // --mlir-timing, ...) apply to the MLIR stages.
+  // --mlir-timing, ...) apply to the MLIR stages. Their pass names
+  // (--mlir-print-ir-after=<pass>) are those registered when the options
+  // are: register aec's passes first, as mlir-opt tools do, so that e.g.
+  // --mlir-print-ir-after=ae-parallelize works.
+  mlir::ae::registerAePasses();
+  aec::registerPasses();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
