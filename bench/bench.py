@@ -9,6 +9,7 @@ and C registries, result tagging, and the RESULTS.md report.
   bench.py tag --kind K [--rep N] [--cmd C] [key=text|key:=json ...] < json lines
   bench.py time-v --kind K ... FILE       /usr/bin/time -v output as a JSON line
   bench.py lower-bound RESULTS.jsonl MODEL L L2
+  bench.py compile-table RESULTS.jsonl    compile_depth.sh's table (markdown)
   bench.py report RESULTS.jsonl OUT.md
 
 Only the standard library: it runs with any python3.
@@ -227,9 +228,20 @@ def cmd_time_v(args):
         fields["wall_s"] = seconds
     if status:
         fields["exit_status"] = int(status.group(1))
-    mlir = [float(x) for x in re.findall(r"Total Execution Time: ([\d.]+) seconds", text)]
-    if mlir:
-        fields["mlir_pass_s"] = sum(mlir)
+    totals = [float(x) for x in re.findall(r"Total Execution Time: ([\d.]+) seconds", text)]
+    # aec's --mlir-timing: one report whose top-level entries are its stages
+    # (MLIRGen, the pass pipelines, "LLVM: ..." steps). An older aec printed
+    # one report per pass manager and none for LLVM.
+    # (With threads, a user-time column comes before the wall-time one.)
+    stages = re.findall(r"^\s*(?:[\d.]+ \(\s*[\d.]+%\)\s+)?([\d.]+) \(\s*[\d.]+%\)  (\S.*?)\s*$",
+                        text, re.M)
+    llvm = [float(t) for t, name in stages if name.startswith("LLVM:")]
+    if len(totals) == 1 and llvm:
+        fields["mlir_pass_s"] = sum(float(t) for t, name in stages
+                                    if name.endswith("pipeline") or name.startswith("ae-"))
+        fields["llvm_s"] = sum(llvm)
+    elif totals:
+        fields["mlir_pass_s"] = sum(totals)
     print(json.dumps(fields))
 
 
@@ -239,11 +251,15 @@ def cmd_lower_bound(args):
     was skipped."""
     path, model, layers, layers2 = args[0], args[1], int(args[2]), int(args[3])
     records = [r for r in load(path) if r.get("kind") == "compile" and r.get("model") == model]
-    ok = [r["wall_s"] for r in records if r.get("exit_status") == 0 and "wall_s" in r]
-    if not ok:
+    by_jobs = {}
+    for r in records:
+        if r.get("exit_status") == 0 and "wall_s" in r:
+            by_jobs.setdefault(r.get("jobs"), []).append(r["wall_s"])
+    if not by_jobs or any(r.get("timed_out") or r.get("skipped") for r in records):
         print("timeout")
         return
-    print(f"{statistics.median(ok) * layers2 / layers:.0f}")
+    slowest = max(statistics.median(v) for v in by_jobs.values())
+    print(f"{slowest * layers2 / layers:.0f}")
 
 
 # ---- Report ------------------------------------------------------------------
@@ -284,6 +300,76 @@ def pick(records, **match):
 
 def errors_of(records, **match):
     return [r for r in records if all(r.get(k) == v for k, v in match.items()) and "error" in r]
+
+
+def compile_table(records, deep):
+    """Markdown rows of the compile-time measurements (kind compile), by
+    model and -j, and the growth of the wall time with depth."""
+    import math
+    lines = ["| model | dense layers | -j | runs | wall s (median) | MLIR passes s | LLVM s | "
+             "peak RSS | target |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    compile_records = [r for r in records if r.get("kind") == "compile"]
+    rows = [("mnist_vae", len(DENSE["mnist_vae"])), ("mnist_ae", len(DENSE["mnist_ae"]))]
+    rows += [(f"deep{l}", l + 1) for l in deep]
+    jobs = sorted({r.get("jobs") for r in compile_records}, key=lambda j: (j is None, j))
+    growth = {}
+    for name, layers in rows:
+        mine = [r for r in compile_records if r.get("model") == name]
+        if not mine:
+            continue
+        skipped = [r for r in mine if r.get("skipped")]
+        if skipped:
+            r = skipped[0]
+            why = (f"{r.get('from')} did not finish" if r.get("lower_bound") == "timeout" else
+                   f">= {r.get('lower_bound')} s at linear growth from {r.get('from')}")
+            lines.append(f"| {name} | {layers} | all | 0 | not run: {why}, over the "
+                         f"{r.get('timeout_s')} s limit | n/a | n/a | n/a | - |")
+            continue
+        for j in jobs:
+            at = [r for r in mine if r.get("jobs") == j]
+            if not at:
+                continue
+            ok = [r for r in at if r.get("exit_status") == 0]
+            timed_out = [r for r in at if r.get("timed_out")]
+            target = "< 2 s" if name == "mnist_vae" else "-"
+            jtext = "?" if j is None else str(j)
+            if ok:
+                wall = med([r["wall_s"] for r in ok])
+                rss = med([r.get("max_rss_kb") for r in ok])
+                verdict = "" if name != "mnist_vae" else (" (met)" if wall < 2 else " (not met)")
+                lines.append(
+                    f"| {name} | {layers} | {jtext} | {len(ok)} | {wall:.2f} | "
+                    f"{fmt(med([r.get('mlir_pass_s') for r in ok]), 2)} | "
+                    f"{fmt(med([r.get('llvm_s') for r in ok]), 2)} | "
+                    f"{fmt(rss / 1024 if rss else None, 0, ' MiB')} | {target}{verdict} |")
+                if name.startswith("deep"):
+                    growth.setdefault(j, []).append((layers, wall))
+            elif timed_out:
+                lines.append(f"| {name} | {layers} | {jtext} | {len(timed_out)} | > "
+                             f"{timed_out[0].get('timeout_s')} (killed at the time limit) | "
+                             f"n/a | n/a | n/a | {target} |")
+            else:
+                lines.append(f"| {name} | {layers} | {jtext} | {len(at)} | failed (exit "
+                             f"{at[0].get('exit_status')}) | n/a | n/a | n/a | {target} |")
+    for j, points in sorted(growth.items(), key=lambda kv: (kv[0] is None, kv[0])):
+        if len(points) < 2:
+            continue
+        parts = [f"{l0} -> {l1} layers: x{t1 / t0:.1f} time for x{l1 / l0:.1f} layers "
+                 f"(exponent {math.log(t1 / t0) / math.log(l1 / l0):.2f})"
+                 for (l0, t0), (l1, t1) in zip(points, points[1:])]
+        lines.append("")
+        lines.append(f"Growth at -j{j}: " + "; ".join(parts) + ". An exponent of 1 is linear "
+                     "growth.")
+    return lines
+
+
+def cmd_compile_table(args):
+    """compile-table JSONL: the compile-time table of bench/compile_depth.sh."""
+    records = load(args[0])
+    deep = sorted({int(r["model"][4:]) for r in records
+                   if r.get("kind") == "compile" and str(r.get("model", "")).startswith("deep")})
+    print("\n".join(compile_table(records, deep)))
 
 
 def cmd_report(args):
@@ -537,57 +623,17 @@ def cmd_report(args):
     w("")
 
     # ---- Compile time
-    w("## aec compile time")
+    w("## Compile time")
     w("")
-    w("Wall time of `aec model.ae -o model.o --mlir-timing` (writes the object and the "
-      "header); `MLIR passes` is the sum of the pass "
-      "managers' `--mlir-timing` totals, the rest is parsing, LLVM -O2 and object emission. "
-      "Deep MLPs: `input [64]; latent 16`, L `dense(64) relu` layers split between encoder "
-      "and decoder (bench.py gen-deep).")
+    w("Wall time of `aec -jN model.ae -o model.o --mlir-timing` (writes the object and the "
+      "header), measured by bench/compile_depth.sh; `-j0` is aec's default (one thread per "
+      "core), `-j1` one thread. `MLIR passes` and `LLVM` are the stages of aec's "
+      "`--mlir-timing` report (LLVM: translation, -O2, code generation, merging the "
+      "partitions' objects). Deep MLPs: `input [64]; latent 16`, L `dense(64) relu` layers "
+      "split between encoder and decoder (bench.py gen-deep).")
     w("")
-    w("| model | dense layers | runs | wall s (median) | MLIR passes s | peak RSS | target |")
-    w("|---|---|---|---|---|---|---|")
-    compile_rows = [("mnist_vae", len(DENSE["mnist_vae"]))] + [(f"deep{l}", l + 1) for l in meta.get("deep", [])]
-    growth = []
-    for name, layers in compile_rows:
-        ok = [r for r in pick(records, kind="compile", model=name) if r.get("exit_status") == 0]
-        timed_out = [r for r in records if r.get("kind") == "compile" and r.get("model") == name
-                     and r.get("timed_out")]
-        bad = [r for r in records if r.get("kind") == "compile" and r.get("model") == name
-               and not r.get("timed_out") and r.get("exit_status", 0) != 0]
-        target = "< 2 s" if name == "mnist_vae" else "-"
-        if ok:
-            wall = med([r["wall_s"] for r in ok])
-            mlir = med([r.get("mlir_pass_s") for r in ok])
-            rss = med([r.get("max_rss_kb") for r in ok])
-            v = "" if name != "mnist_vae" else (" (met)" if wall < 2 else " (not met)")
-            w(f"| {name} | {layers} | {len(ok)} | {wall:.2f} | {fmt(mlir, 2)} | "
-              f"{fmt(rss / 1024 if rss else None, 0, ' MiB')} | {target}{v} |")
-            if name.startswith("deep"):
-                growth.append((layers, wall))
-        elif timed_out:
-            limit = timed_out[0].get("timeout_s")
-            w(f"| {name} | {layers} | {len(timed_out)} | > {limit} (killed at the time limit) | "
-              f"n/a | n/a | {target} |")
-        elif [r for r in records if r.get("kind") == "compile" and r.get("model") == name
-              and r.get("skipped")]:
-            r = [r for r in records if r.get("kind") == "compile" and r.get("model") == name
-                 and r.get("skipped")][0]
-            why = (f"{r.get('from')} did not finish" if r.get("lower_bound") == "timeout" else
-                   f">= {r.get('lower_bound')} s at linear growth from {r.get('from')}")
-            w(f"| {name} | {layers} | 0 | not run: {why}, over the {r.get('timeout_s')} s limit | "
-              f"n/a | n/a | {target} |")
-        elif bad:
-            w(f"| {name} | {layers} | {len(bad)} | failed (exit {bad[0].get('exit_status')}) | "
-              f"n/a | n/a | {target} |")
-    if len(growth) >= 2:
-        import math
-        parts = []
-        for (l0, t0), (l1, t1) in zip(growth, growth[1:]):
-            parts.append(f"{l0} -> {l1} layers: x{t1 / t0:.1f} time for x{l1 / l0:.1f} layers "
-                         f"(exponent {math.log(t1 / t0) / math.log(l1 / l0):.2f})")
-        w("")
-        w("Growth: " + "; ".join(parts) + ". An exponent of 1 is linear growth.")
+    for line in compile_table(records, meta.get("deep", [])):
+        w(line)
     w("")
 
     # ---- Commands
@@ -624,7 +670,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    table = {"gemm-shapes": cmd_gemm_shapes, "gemm-args": cmd_gemm_args, "gen-gemm": cmd_gen_gemm, "gen-deep": cmd_gen_deep,
+    table = {"gemm-shapes": cmd_gemm_shapes, "gemm-args": cmd_gemm_args, "gen-gemm": cmd_gen_gemm, "gen-deep": cmd_gen_deep, "compile-table": cmd_compile_table,
              "tag": cmd_tag, "time-v": cmd_time_v, "report": cmd_report,
              "lower-bound": cmd_lower_bound}
     if cmd not in table:

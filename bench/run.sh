@@ -295,49 +295,9 @@ done
 # ---- 9. aec compile time ------------------------------------------------------------------
 note_load load compile
 log "compile time"
-compile_time() { # NAME FILE.ae REP
-  local name=$1 file=$2 rep=$3 tv err rc=0
-  tv="$(mktemp)"
-  err="$(mktemp)"
-  /usr/bin/time -v -o "$tv" timeout -k 10 "$DEEP_TIMEOUT" "$AEC" "$file" \
-    -o "$WORK/compile/$name.o" --mlir-timing 2>"$err" || rc=$?
-  local cmd
-  cmd="$(show "$AEC" "$file" -o "$WORK/compile/$name.o")"
-  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    echo '{}' | tag compile "$rep" "$cmd" "model=$name" timed_out:=true \
-      "timeout_s:=$DEEP_TIMEOUT"
-  else
-    cat "$err" >>"$tv"
-    "$PY" "$BENCH/bench.py" time-v --kind compile --rep "$rep" --cmd "$cmd" "model=$name" \
-      "$tv" >>"$JSONL"
-  fi
-  rm -f "$tv" "$err"
-}
-for rep in $(seq "$REPS"); do
-  compile_time mnist_vae "$ROOT/examples/mnist_vae.ae" "$rep"
-done
-prev=""
-for L in $DEEP; do
-  "$PY" "$BENCH/bench.py" gen-deep "$WORK/compile" "$L"
-  if [ -n "$prev" ]; then
-    # Skip a model that cannot finish in time even if compile time grew
-    # only linearly from the previous one (it grows faster than that).
-    bound="$("$PY" "$BENCH/bench.py" lower-bound "$JSONL" "deep$prev" "$prev" "$L")"
-    if [ "$bound" = timeout ] || awk -v b="$bound" -v t="$DEEP_TIMEOUT" 'BEGIN { exit !(b > t) }'; then
-      log "deep$L not compiled: at least $bound s expected (limit $DEEP_TIMEOUT s)"
-      echo '{}' | tag compile 1 "" "model=deep$L" skipped:=true "from=deep$prev" \
-        "lower_bound=$bound" "timeout_s:=$DEEP_TIMEOUT"
-      prev="$L"
-      continue
-    fi
-  fi
-  runs=1
-  [ "$L" -le 10 ] && runs=$REPS
-  for rep in $(seq "$runs"); do
-    compile_time "deep$L" "$WORK/compile/deep$L.ae" "$rep"
-  done
-  prev="$L"
-done
+# The VAE, the MLP AE and MLPs of depth $DEEP, at aec's default -j and -j1.
+"$BENCH/compile_depth.sh" --aec "$AEC" --dir "$WORK/compile" --reps "$REPS" \
+  --layers "$DEEP" --jobs "0 1" --timeout "$DEEP_TIMEOUT" --jsonl "$JSONL" >&2
 
 # ---- 10. Report ------------------------------------------------------------------------------
 note_load load_after end

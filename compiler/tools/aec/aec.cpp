@@ -120,11 +120,14 @@ cl::opt<std::string>
 
 cl::opt<unsigned> threadCount(
     "j",
-    cl::desc("Threads of the compiler: MLIR passes run on functions in "
-             "parallel, LLVM compiles parts of the module in parallel (0: "
-             "one per hardware thread, at most 8; 1: no threads). The "
-             "generated code is the same; the order of functions in the "
-             "object file depends on the count"),
+    cl::desc("Threads of the compiler (default 0: one per hardware "
+             "thread, at most 8 for LLVM; 1: no threads). MLIR passes run "
+             "on the functions in parallel; LLVM compiles groups of "
+             "functions (a function with its callees) in parallel and "
+             "merges their ELF objects into one, or compiles the module "
+             "whole when the merge does not apply. Each function's code is "
+             "the same for any count; the order of functions in the object "
+             "is not"),
     cl::value_desc("threads"), cl::Prefix, cl::init(0), cl::cat(aecCategory));
 cl::alias threadCountLong("jobs", cl::desc("Alias for -j"),
                           cl::aliasopt(threadCount), cl::cat(aecCategory));
