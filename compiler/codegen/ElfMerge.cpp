@@ -84,8 +84,8 @@ private:
   std::vector<OutSection> sections;
   std::map<std::tuple<std::string, uint32_t, uint64_t, uint64_t>, int>
       sectionByKey;
-  std::vector<Sym> locals;       // st_name holds an index into `names`
-  std::vector<Sym> globals;      // same
+  std::vector<Sym> locals;        // st_name holds an index into `names`
+  std::vector<Sym> globals;       // same
   std::vector<std::string> names; // symbol names, by st_name
   llvm::StringMap<uint32_t> globalByName;
 };
@@ -183,15 +183,15 @@ llvm::Error Merger::add(llvm::StringRef object) {
     uint64_t offset = llvm::alignTo(target.size, align);
     // .eh_frame is a sequence of length-prefixed records: padding would
     // read as a terminator.
-    if (offset != target.size && section.sh_type == llvm::ELF::SHT_X86_64_UNWIND)
+    if (offset != target.size &&
+        section.sh_type == llvm::ELF::SHT_X86_64_UNWIND)
       return unsupported("unaligned unwind tables");
     if (section.sh_type != llvm::ELF::SHT_NOBITS) {
       auto contents = file.getSectionContents(section);
       if (!contents)
         return contents.takeError();
       target.data.resize(offset, 0);
-      target.data.insert(target.data.end(), contents->begin(),
-                         contents->end());
+      target.data.insert(target.data.end(), contents->begin(), contents->end());
     }
     target.size = offset + section.sh_size;
     target.align = std::max(target.align, align);
@@ -345,8 +345,7 @@ void Merger::write(llvm::SmallVectorImpl<char> &out) {
   }
   for (auto [i, symbol] : llvm::enumerate(globals)) {
     symbols[1 + locals.size() + i] = symbol;
-    symbols[1 + locals.size() + i].st_name =
-        strings.add(names[symbol.st_name]);
+    symbols[1 + locals.size() + i].st_name = strings.add(names[symbol.st_name]);
   }
 
   StringTable sectionNames;
@@ -375,8 +374,8 @@ void Merger::write(llvm::SmallVectorImpl<char> &out) {
     if (section.type == llvm::ELF::SHT_NOBITS) {
       h.sh_offset = llvm::alignTo(buffer.size(), section.align);
     } else {
-      h.sh_offset = place(section.data.data(), section.data.size(),
-                          section.align);
+      h.sh_offset =
+          place(section.data.data(), section.data.size(), section.align);
     }
   }
   uint32_t firstGlobal = 1 + locals.size();
@@ -417,23 +416,20 @@ void Merger::write(llvm::SmallVectorImpl<char> &out) {
     h.sh_size = symbols.size() * sizeof(Sym);
     h.sh_offset = place(symbols.data(), h.sh_size, 8);
   }
-  {
-    Shdr &h = headers[strtabIndex];
-    h.sh_name = sectionNames.add(".strtab");
+  auto placeStrings = [&](uint32_t index, const char *name,
+                          const StringTable &table) {
+    Shdr &h = headers[index];
+    h.sh_name = sectionNames.add(name);
     h.sh_type = llvm::ELF::SHT_STRTAB;
     h.sh_addralign = 1;
-    h.sh_size = strings.contents().size();
-    h.sh_offset = place(strings.contents().data(), h.sh_size, 1);
-  }
-  {
-    Shdr &h = headers[shstrtabIndex];
-    h.sh_name = sectionNames.add(".shstrtab");
-    h.sh_type = llvm::ELF::SHT_STRTAB;
-    h.sh_addralign = 1;
-    h.sh_size = sectionNames.contents().size();
-    h.sh_offset = place(sectionNames.contents().data(), h.sh_size, 1);
-  }
-  uint64_t headerOffset = place(headers.data(), headers.size() * sizeof(Shdr), 8);
+    h.sh_size = table.contents().size();
+    h.sh_offset = place(table.contents().data(), h.sh_size, 1);
+  };
+  placeStrings(strtabIndex, ".strtab", strings);
+  // .shstrtab holds its own name: placeStrings adds it before the size.
+  placeStrings(shstrtabIndex, ".shstrtab", sectionNames);
+  uint64_t headerOffset =
+      place(headers.data(), headers.size() * sizeof(Shdr), 8);
 
   Ehdr ehdr = header;
   ehdr.e_type = llvm::ELF::ET_REL;

@@ -337,10 +337,11 @@ static unsigned codegenThreads(const CodegenOptions &options) {
 /// Compiles `module` as partitions on as many threads into one object.
 /// Returns false (and writes nothing) where that is not possible: the
 /// caller then compiles the module whole.
-static llvm::Expected<bool>
-emitObjectInParallel(ModuleOp module, const CodegenOptions &options,
-                     const llvm::Triple &triple, llvm::raw_pwrite_stream &os,
-                     TimingScope &timing) {
+static llvm::Expected<bool> emitObjectInParallel(ModuleOp module,
+                                                 const CodegenOptions &options,
+                                                 const llvm::Triple &triple,
+                                                 llvm::raw_pwrite_stream &os,
+                                                 TimingScope &timing) {
   unsigned threads = codegenThreads(options);
   // Partitions are translated concurrently: that needs a thread-safe
   // context. The merge handles 64-bit little-endian ELF only.

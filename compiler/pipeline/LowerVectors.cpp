@@ -67,7 +67,7 @@ struct LowerVectorsPass : impl::LowerVectorsBase<LowerVectorsPass> {
                   },
                   [](RewritePatternSet &p) {
                     vector::populateVectorTransposeLoweringPatterns(
-                        p, vector::VectorTransposeLowering::Shuffle16x16);
+                        p, vector::VectorTransposeLowering::Shuffle1D);
                   },
                   [](RewritePatternSet &p) {
                     vector::populateVectorOuterProductLoweringPatterns(p);

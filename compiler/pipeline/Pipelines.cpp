@@ -60,7 +60,12 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     OpPassManager &fpm = perFunction();
     fpm.addPass(createFuseElementwise());
     fpm.addPass(createCanonicalizerPass());
-    fpm.addPass(bufferization::createEmptyTensorEliminationPass());
+  }
+  // On the module: nested under each function it decides differently (and
+  // the code differs).
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  {
+    OpPassManager &fpm = perFunction();
     if (options.vectorize) {
       TileAndVectorizeOptions tiling;
       tiling.tileM = options.tileM;
@@ -94,11 +99,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createParallelize(parallelize));
   }
 
-  // Vector lowering (transfers to rank 1 before unrolling n-D vectors), then
-  // whatever was not vectorized becomes loops, and vector, affine and
-  // strided-metadata ops go to the LLVM dialect while the control flow is
-  // still structured (the greedy rewrites of convert-vector-to-llvm cost
-  // time quadratic in the size of a function once it is one flat CFG).
+  // Vector lowering (transfers to rank 1 before unrolling n-D vectors).
   {
     OpPassManager &fpm = perFunction();
     fpm.addPass(createLowerVectors(LowerVectorsOptions{1}));
@@ -106,23 +107,26 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
         VectorTransferToSCFOptions().enableFullUnroll().setTargetRank(1)));
     fpm.addPass(createLowerVectors(LowerVectorsOptions{2}));
     fpm.addPass(createCanonicalizerPass());
+    // Whatever was not vectorized becomes loops.
     fpm.addPass(createExpandCopies());
     fpm.addPass(createConvertLinalgToLoopsPass());
     fpm.addPass(memref::createExpandStridedMetadataPass());
     fpm.addPass(createLowerAffinePass());
-    fpm.addPass(createConvertVectorToLLVMPass());
   }
+  // Then everything LLVM, in the order (and with the passes) the generated
+  // code was tuned with: another order or a combined convert-to-llvm gives
+  // equivalent but different code. memref before scf-to-cf (OpenMP regions).
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = options.runtimeAllocator;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   {
     OpPassManager &fpm = perFunction();
     fpm.addPass(createSCFToControlFlowPass());
-    // arith, math, index and ub in one conversion (one walk instead of
-    // four; the same patterns as their separate passes).
-    ConvertToLLVMPassOptions toLLVM;
-    toLLVM.filterDialects = {"arith", "math", "index", "ub"};
-    fpm.addPass(createConvertToLLVMPass(toLLVM));
+    fpm.addPass(createConvertMathToLLVMPass());
+    fpm.addPass(createArithToLLVMConversionPass());
+    fpm.addPass(createConvertVectorToLLVMPass());
+    fpm.addPass(createConvertIndexToLLVMPass());
+    fpm.addPass(createUBToLLVMConversionPass());
   }
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -132,6 +136,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createRuntimeAllocator());
   if (options.emitCApi)
     pm.addPass(createEmitCApi());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void registerPasses() {

@@ -43,8 +43,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
@@ -304,9 +304,9 @@ int runPasses(mlir::ModuleOp module, mlir::TimingScope &timing,
 int runAEGrad(mlir::ModuleOp module, mlir::TimingScope &timing) {
   return runPasses(module, timing, "ae-autodiff, ae-optimizer",
                    [](mlir::PassManager &pm) {
-    pm.addPass(mlir::ae::createAeAutodiff());
-    pm.addPass(mlir::ae::createAeOptimizer());
-  });
+                     pm.addPass(mlir::ae::createAeAutodiff());
+                     pm.addPass(mlir::ae::createAeOptimizer());
+                   });
 }
 
 aec::CodegenOptions getCodegenOptions() {
@@ -383,10 +383,9 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   if (threadCount > 1)
     threadPool = std::make_unique<llvm::DefaultThreadPool>(
         llvm::hardware_concurrency(threadCount));
-  mlir::MLIRContext context(registry,
-                            threadCount == 0
-                                ? mlir::MLIRContext::Threading::ENABLED
-                                : mlir::MLIRContext::Threading::DISABLED);
+  mlir::MLIRContext context(
+      registry, threadCount == 0 ? mlir::MLIRContext::Threading::ENABLED
+                                 : mlir::MLIRContext::Threading::DISABLED);
   if (threadPool)
     context.setThreadPool(*threadPool);
   // Diagnostics from MLIR point into the .ae file (ops carry its locations).
@@ -413,10 +412,9 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   // ae dialect -> exported kernels on linalg + tensors (ae-to-linalg,
   // ae-kernel-abi). The header is written from this module: it carries the
   // exact parameter and optimizer-state layout (`ae.params`).
-  if (int code = runPasses(*module, timing, "linalg pipeline",
-                           [](mlir::PassManager &pm) {
-                             aec::buildLinalgPipeline(pm);
-                           }))
+  if (int code = runPasses(
+          *module, timing, "linalg pipeline",
+          [](mlir::PassManager &pm) { aec::buildLinalgPipeline(pm); }))
     return code;
   if (emitStage == Emit::Linalg)
     return printModule(*module, outputs);
@@ -434,10 +432,9 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   }
 
   // Kernels -> LLVM dialect with the model descriptor and the C API.
-  if (int code = runPasses(*module, timing, "lower-to-LLVM pipeline",
-                           [](mlir::PassManager &pm) {
-                             aec::buildLowerToLLVMPipeline(pm);
-                           }))
+  if (int code = runPasses(
+          *module, timing, "lower-to-LLVM pipeline",
+          [](mlir::PassManager &pm) { aec::buildLowerToLLVMPipeline(pm); }))
     return code;
   if (emitStage == Emit::LLVMMLIR)
     return printModule(*module, outputs);
@@ -463,10 +460,9 @@ int runStages(llvm::SourceMgr &sourceMgr, const aec::ModelAST &model,
   }
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
-  if (llvm::Error error = aec::emitObject(*module, codegen, os,
-                                          isAsm ? aec::OutputKind::Assembly
-                                                : aec::OutputKind::Object,
-                                          &timing))
+  if (llvm::Error error = aec::emitObject(
+          *module, codegen, os,
+          isAsm ? aec::OutputKind::Assembly : aec::OutputKind::Object, &timing))
     return reportBackendError(std::move(error));
   output.contents.assign(buffer.begin(), buffer.end());
   if (!isAsm)

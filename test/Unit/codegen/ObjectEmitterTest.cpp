@@ -1,7 +1,7 @@
 //===- ObjectEmitterTest.cpp - Partitioned codegen and the ELF merger -----===//
 
-#include "compiler/codegen/ElfMerge.h"
 #include "compiler/codegen/ObjectEmitter.h"
+#include "compiler/codegen/ElfMerge.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -101,12 +101,19 @@ std::map<std::string, std::string> symbolsOf(llvm::StringRef object) {
       continue;
     }
     bool defined = *section != elf->section_end();
-    result[name->str()] =
-        defined ? std::to_string(symbol.getELFType()) + ":" +
-                      std::to_string(symbol.getSize())
-                : "U";
+    result[name->str()] = defined ? std::to_string(symbol.getELFType()) + ":" +
+                                        std::to_string(symbol.getSize())
+                                  : "U";
   }
   return result;
+}
+
+/// The message of mergeRelocatableELF's error on `objects` ("" if none).
+std::string mergeError(llvm::ArrayRef<llvm::StringRef> objects) {
+  llvm::SmallVector<char, 0> out;
+  llvm::Error error = aec::mergeRelocatableELF(objects, out);
+  EXPECT_TRUE(!!error);
+  return error ? llvm::toString(std::move(error)) : std::string();
 }
 
 TEST_F(ObjectEmitterTest, PartitionsKeepCalleesAndGlobalsWithTheirUsers) {
@@ -168,11 +175,7 @@ TEST_F(ObjectEmitterTest, MergerRejectsADuplicateDefinition) {
   OwningOpRef<ModuleOp> module = parse(kModule);
   ASSERT_TRUE(module);
   std::string object = compile(*module, 1);
-  llvm::SmallVector<char, 0> out;
-  llvm::StringRef objects[] = {object, object};
-  llvm::Error error = aec::mergeRelocatableELF(objects, out);
-  ASSERT_TRUE(!!error);
-  EXPECT_NE(llvm::toString(std::move(error)).find("defined twice"),
+  EXPECT_NE(mergeError({object, object}).find("defined twice"),
             std::string::npos);
 }
 
@@ -190,11 +193,7 @@ TEST_F(ObjectEmitterTest, UnmergeableSectionsFallBackToOnePartition) {
   ASSERT_EQ(parts.size(), 2u);
   std::string first = compile(*parts[0], 1);
   std::string second = compile(*parts[1], 1);
-  llvm::SmallVector<char, 0> out;
-  llvm::StringRef objects[] = {first, second};
-  llvm::Error error = aec::mergeRelocatableELF(objects, out);
-  ASSERT_TRUE(!!error);
-  EXPECT_NE(llvm::toString(std::move(error)).find("section type"),
+  EXPECT_NE(mergeError({first, second}).find("section type"),
             std::string::npos);
 
   std::string parallel = compile(*module, 2);
