@@ -193,7 +193,18 @@ def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
     contents, so a separate one per use means the same thing, and each
     alias set stays one layer's. Run right before one-shot-bufferize (CSE
     would merge them again).
+
+    Only a `tensor.empty` with at least `min-uses` uses is split: a shared
+    one can let bufferization give two layers one buffer, so splitting
+    changes the generated code (more, separate temporaries), and below a
+    few dozen uses the analysis costs nothing worth that. The examples'
+    models (at most 12 uses) compile as without the pass; a 10-layer MLP
+    (39 uses) is split.
   }];
+  let options = [
+    Option<"minUses", "min-uses", "unsigned", "16",
+           "Least uses of a tensor.empty for it to be split">,
+  ];
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 

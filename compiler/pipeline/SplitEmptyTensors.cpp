@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <algorithm>
+
 namespace aec {
 #define GEN_PASS_DEF_SPLITEMPTYTENSORS
 #include "compiler/pipeline/Passes.h.inc"
@@ -22,11 +24,14 @@ namespace {
 
 struct SplitEmptyTensorsPass
     : impl::SplitEmptyTensorsBase<SplitEmptyTensorsPass> {
+  using SplitEmptyTensorsBase::SplitEmptyTensorsBase;
+
   void runOnOperation() override {
     SmallVector<tensor::EmptyOp> shared;
     getOperation().walk([&](tensor::EmptyOp empty) {
-      if (!empty->hasOneUse() && !empty->use_empty())
-        shared.push_back(empty);
+      if (!empty.getResult().hasNUsesOrMore(std::max(minUses.getValue(), 2u)))
+        return;
+      shared.push_back(empty);
     });
     IRRewriter rewriter(&getContext());
     for (tensor::EmptyOp empty : shared) {
