@@ -189,15 +189,17 @@ def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
     of every layer. One-Shot Bufferize puts all tensors that may share a
     buffer into one alias set and checks every write in it against every
     read, so one shared empty tensor makes its analysis quadratic in the
-    number of layers (26 s of a 100-layer MLP). An empty tensor has no
-    contents, so a separate one per use means the same thing, and each
-    alias set stays one layer's. Run right before one-shot-bufferize (CSE
+    number of layers (a 100-layer MLP: 58 s in one-shot-bufferize and 134 s
+    for the whole lowering, against 4 s and 31 s with this pass, measured
+    with aec-opt --mlir-timing on a loaded 2-core machine). An empty tensor
+    has no contents, so a separate one per use means the same thing, and
+    each alias set stays one layer's. Run right before one-shot-bufferize (CSE
     would merge them again).
 
     Only a `tensor.empty` with at least `min-uses` uses is split: a shared
     one can let bufferization give two layers one buffer, so splitting
-    changes the generated code (more, separate temporaries), and below a
-    few dozen uses the analysis costs nothing worth that. The examples'
+    changes the generated code (more, separate temporaries), while with few
+    uses the quadratic term stays small. The examples'
     models (at most 12 uses) compile as without the pass; a 10-layer MLP
     (39 uses) is split.
   }];
