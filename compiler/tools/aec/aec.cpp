@@ -42,6 +42,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
@@ -50,10 +51,12 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <sys/wait.h>
@@ -136,6 +139,14 @@ cl::alias threadCountLong("jobs", cl::desc("Alias for -j"),
 // code 4 and writes nothing.
 cl::opt<bool> debugCrash("aec-debug-crash", cl::Hidden,
                          cl::desc("Crash after the frontend (for testing)"));
+// Testing hook: the crash report blocks forever (as the stack-trace printer
+// does when the crash left the heap lock held), to test the watchdog.
+cl::opt<bool> debugCrashHang(
+    "aec-debug-crash-hang", cl::Hidden,
+    cl::desc("With --aec-debug-crash, block in the crash report"));
+cl::opt<unsigned> crashReportSeconds(
+    "aec-crash-report-timeout", cl::Hidden, cl::init(10),
+    cl::desc("Seconds a crash report may take before the process is ended"));
 
 llvm::raw_ostream &printError() {
   llvm::WithColor(llvm::errs(), llvm::HighlightColor::Error) << "aec: error: ";
@@ -499,8 +510,10 @@ static int superviseChild() {
   case SIGFPE:
   case SIGABRT:
   case SIGTRAP:
+  case SIGVTALRM: // the crash watchdog ended a hung crash report
     llvm::errs() << "aec: error: internal compiler error: "
-                 << ::strsignal(signal)
+                 << (signal == SIGVTALRM ? "crash (its report did not finish)"
+                                         : ::strsignal(signal))
                  << " (a bug: please report it with the model file)\n";
     return ExitInternalError;
   default:
@@ -511,10 +524,41 @@ static int superviseChild() {
   }
 }
 
+/// The first crash callback, before InitLLVM's stack-trace printer: arms a
+/// watchdog. After heap corruption the printer can block forever on the
+/// allocator's lock, which the crash left held; the watchdog's SIGVTALRM
+/// then ends the process, and the parent reports the crash as usual. A
+/// POSIX timer rather than alarm(): the printer runs llvm-symbolizer through
+/// ExecuteAndWait, which uses alarm() and SIGALRM for its own timeout and
+/// cancels any other. (sigaction, timer_create and timer_settime are
+/// system calls, safe here.)
+static void armCrashWatchdog(void *) {
+  struct sigaction action = {};
+  action.sa_handler = SIG_DFL;
+  ::sigaction(SIGVTALRM, &action, nullptr);
+  struct sigevent event = {};
+  event.sigev_notify = SIGEV_SIGNAL;
+  event.sigev_signo = SIGVTALRM;
+  timer_t timer;
+  if (::timer_create(CLOCK_MONOTONIC, &event, &timer) != 0)
+    return;
+  struct itimerspec when = {};
+  when.it_value.tv_sec = std::max(1u, crashReportSeconds.getValue());
+  ::timer_settime(timer, 0, &when, nullptr);
+}
+
+static void blockForever(void *) {
+  if (debugCrashHang)
+    for (;;)
+      ::pause();
+}
+
 int main(int argc, char **argv) {
   if (int code = superviseChild(); code >= 0)
     return code;
+  llvm::sys::AddSignalHandler(armCrashWatchdog, nullptr);
   llvm::InitLLVM initLLVM(argc, argv);
+  llvm::sys::AddSignalHandler(blockForever, nullptr);
   // MLIR's options (--mlir-print-ir-after-all, --mlir-print-debuginfo,
   // --mlir-timing, ...) apply to the MLIR stages. Their pass names
   // (--mlir-print-ir-after=<pass>) are those registered when the options
