@@ -547,10 +547,10 @@ static void armCrashWatchdog(void *) {
   ::timer_settime(timer, 0, &when, nullptr);
 }
 
+/// The --aec-debug-crash-hang hook: a crash report that never finishes.
 static void blockForever(void *) {
-  if (debugCrashHang)
-    for (;;)
-      ::pause();
+  for (;;)
+    ::pause();
 }
 
 int main(int argc, char **argv) {
@@ -558,7 +558,6 @@ int main(int argc, char **argv) {
     return code;
   llvm::sys::AddSignalHandler(armCrashWatchdog, nullptr);
   llvm::InitLLVM initLLVM(argc, argv);
-  llvm::sys::AddSignalHandler(blockForever, nullptr);
   // MLIR's options (--mlir-print-ir-after-all, --mlir-print-debuginfo,
   // --mlir-timing, ...) apply to the MLIR stages. Their pass names
   // (--mlir-print-ir-after=<pass>) are those registered when the options
@@ -607,8 +606,12 @@ int main(int argc, char **argv) {
   if (int code = loadModel(sourceMgr, model))
     return code;
 
-  if (debugCrash)
+  if (debugCrash) {
+    // After InitLLVM's stack-trace printer, like a printer that hangs.
+    if (debugCrashHang)
+      llvm::sys::AddSignalHandler(blockForever, nullptr);
     ::raise(SIGSEGV);
+  }
 
   std::vector<Output> outputs;
   if (int code = runStages(sourceMgr, *model, outputs))
