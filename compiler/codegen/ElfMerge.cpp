@@ -337,15 +337,36 @@ void Merger::write(llvm::SmallVectorImpl<char> &out) {
   uint32_t shstrtabIndex = count++;
 
   // The symbol table: null, locals (section symbols among them), globals.
+  // A hidden global defined here is local to the merged object (what the
+  // objects shared only among themselves): it joins the locals, after
+  // those of the inputs.
+  auto isLocalized = [](const Sym &symbol) {
+    return symbol.st_shndx != llvm::ELF::SHN_UNDEF &&
+           symbol.getVisibility() == llvm::ELF::STV_HIDDEN;
+  };
+  std::vector<uint32_t> globalIndex(globals.size());
+  uint32_t next = 1 + locals.size();
+  for (auto [i, symbol] : llvm::enumerate(globals))
+    if (isLocalized(symbol))
+      globalIndex[i] = next++;
+  uint32_t firstGlobal = next;
+  for (auto [i, symbol] : llvm::enumerate(globals))
+    if (!isLocalized(symbol))
+      globalIndex[i] = next++;
   StringTable strings;
-  std::vector<Sym> symbols(1 + locals.size() + globals.size());
+  std::vector<Sym> symbols(next);
   for (auto [i, symbol] : llvm::enumerate(locals)) {
     symbols[1 + i] = symbol;
     symbols[1 + i].st_name = strings.add(names[symbol.st_name]);
   }
   for (auto [i, symbol] : llvm::enumerate(globals)) {
-    symbols[1 + locals.size() + i] = symbol;
-    symbols[1 + locals.size() + i].st_name = strings.add(names[symbol.st_name]);
+    Sym &out = symbols[globalIndex[i]];
+    out = symbol;
+    out.st_name = strings.add(names[symbol.st_name]);
+    if (isLocalized(symbol)) {
+      out.setBinding(llvm::ELF::STB_LOCAL);
+      out.setVisibility(llvm::ELF::STV_DEFAULT);
+    }
   }
 
   StringTable sectionNames;
@@ -378,7 +399,6 @@ void Merger::write(llvm::SmallVectorImpl<char> &out) {
           place(section.data.data(), section.data.size(), section.align);
     }
   }
-  uint32_t firstGlobal = 1 + locals.size();
   for (auto [i, section] : llvm::enumerate(sections)) {
     if (section.relas.empty())
       continue;
@@ -387,7 +407,7 @@ void Merger::write(llvm::SmallVectorImpl<char> &out) {
     for (Rela &rela : section.relas) {
       uint32_t index = rela.r_info >> 32;
       if (index & kGlobalMark)
-        index = firstGlobal + (index & ~kGlobalMark);
+        index = globalIndex[index & ~kGlobalMark];
       else if (index != kNoSymbol)
         index = 1 + index;
       else

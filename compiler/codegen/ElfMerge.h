@@ -7,7 +7,10 @@
 // type and flags are concatenated (relocations and symbol values shifted by
 // each piece's offset), local symbols are kept, and global symbols are
 // unified by name (a definition replaces the undefined references of the
-// other objects).
+// other objects). A global with hidden visibility defined in one of the
+// objects becomes a local symbol of the result, as `objcopy
+// --localize-hidden` would make it: that is how the partitions share the
+// functions that were internal to the module they came from.
 //
 // Only what aec's objects contain is supported: 64-bit little-endian
 // ET_REL files with RELA relocations, PROGBITS / NOBITS / unwind /

@@ -16,6 +16,7 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -226,6 +227,19 @@ bool isDefinition(Operation *op) {
   return true; // llvm.mlir.global: a declaration too is kept whole
 }
 
+/// Whether `op` is a function LLVM must not inline (an outlined loop body
+/// of ae-parallelize, which ae-merge-functions may share among kernels).
+bool isNoInline(Operation *op) {
+  auto func = dyn_cast<LLVM::LLVMFuncOp>(op);
+  if (!func || func.getNoInline())
+    return static_cast<bool>(func);
+  std::optional<ArrayAttr> passthrough = func.getPassthrough();
+  return passthrough && llvm::any_of(*passthrough, [](Attribute attr) {
+           auto name = dyn_cast<StringAttr>(attr);
+           return name && name.getValue() == "noinline";
+         });
+}
+
 bool isLocal(Operation *op) {
   LLVM::Linkage linkage;
   if (auto func = dyn_cast<LLVM::LLVMFuncOp>(op))
@@ -254,6 +268,35 @@ SmallVector<OwningOpRef<ModuleOp>> partitionModule(ModuleOp module,
     ops.push_back(&op);
   }
 
+  // Who refers to whom, among definitions.
+  std::vector<SmallVector<size_t>> targets(ops.size());
+  std::vector<llvm::SmallDenseSet<size_t, 4>> referrers(ops.size());
+  for (auto [i, op] : llvm::enumerate(ops)) {
+    if (!isDefinition(op))
+      continue;
+    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
+    if (!uses)
+      return parts;
+    for (const SymbolTable::SymbolUse &use : *uses) {
+      auto it = indexOf.find(use.getSymbolRef().getRootReference());
+      if (it == indexOf.end())
+        return parts;
+      if (!isDefinition(ops[it->second]))
+        continue;
+      targets[i].push_back(it->second);
+      referrers[it->second].insert(i);
+    }
+  }
+  // A local noinline function that several functions call (an outlined
+  // loop body that ae-merge-functions shared among kernels) is compiled
+  // once, in a partition of its own choosing, and called from the others:
+  // joining it with its callers would put every kernel in one partition.
+  // Its callers lose nothing, since LLVM would not inline it anyway.
+  std::vector<bool> shared(ops.size(), false);
+  for (auto [i, op] : llvm::enumerate(ops))
+    shared[i] = isDefinition(op) && isLocal(op) && isNoInline(op) &&
+                referrers[i].size() > 1;
+
   // Symbols that must be compiled together: a definition and every global
   // it refers to (a global is only ever defined, never declared, in a
   // partition), and functions and the functions they refer to (a kernel and
@@ -265,21 +308,13 @@ SmallVector<OwningOpRef<ModuleOp>> partitionModule(ModuleOp module,
     if (!isDefinition(op))
       continue;
     op->walk([&](Operation *) { ++weight[i]; });
-    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
-    if (!uses)
-      return parts;
-    for (const SymbolTable::SymbolUse &use : *uses) {
-      auto it = indexOf.find(use.getSymbolRef().getRootReference());
-      if (it == indexOf.end())
-        return parts;
-      Operation *target = ops[it->second];
-      if (!isDefinition(target))
-        continue;
-      bool declarationSuffices = isa<LLVM::GlobalOp>(op) &&
-                                 isa<LLVM::LLVMFuncOp>(target) &&
-                                 !isLocal(target);
+    for (size_t target : targets[i]) {
+      bool declarationSuffices =
+          shared[target] ||
+          (isa<LLVM::GlobalOp>(op) && isa<LLVM::LLVMFuncOp>(ops[target]) &&
+           !isLocal(ops[target]));
       if (!declarationSuffices)
-        groups.join(i, it->second);
+        groups.join(i, target);
     }
   }
 
@@ -310,17 +345,26 @@ SmallVector<OwningOpRef<ModuleOp>> partitionModule(ModuleOp module,
   }
 
   // Each partition: its definitions, and declarations of the functions of
-  // the other partitions (unused ones cost nothing).
+  // the other partitions (unused ones cost nothing). Shared local functions
+  // become hidden globals, defined in one partition and declared in the
+  // others; mergeRelocatableELF makes them local again.
   OpBuilder builder(module.getContext());
   for (unsigned p = 0; p < count; ++p) {
     OwningOpRef<ModuleOp> part = ModuleOp::create(module.getLoc());
     (*part)->setAttrs(module->getAttrDictionary());
     builder.setInsertionPointToEnd(part->getBody());
     for (auto [i, op] : llvm::enumerate(ops)) {
+      Operation *copy = nullptr;
       if (!isDefinition(op) || partOf[groups.find(i)] == p)
-        builder.clone(*op);
-      else if (isa<LLVM::LLVMFuncOp>(op) && !isLocal(op))
-        builder.insert(op->cloneWithoutRegions());
+        copy = builder.clone(*op);
+      else if (isa<LLVM::LLVMFuncOp>(op) && (!isLocal(op) || shared[i]))
+        copy = builder.insert(op->cloneWithoutRegions());
+      if (copy && shared[i]) {
+        auto func = cast<LLVM::LLVMFuncOp>(copy);
+        func.setLinkage(LLVM::Linkage::External);
+        func.setVisibility_(LLVM::Visibility::Hidden);
+        SymbolTable::setSymbolVisibility(func, SymbolTable::Visibility::Public);
+      }
     }
     parts.push_back(std::move(part));
   }

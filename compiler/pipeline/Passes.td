@@ -181,6 +181,51 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
   ];
 }
 
+def MergeFunctions : Pass<"ae-merge-functions", "mlir::ModuleOp"> {
+  let summary = "Keep one copy of structurally identical private functions";
+  let description = [{
+    The kernels of a model repeat the layers they share: the encoder's
+    first layer runs in `@loss`, `@grad`, `@train_step`, `@encode` and
+    more, so `ae-parallelize` outlines the same loop body once per kernel,
+    under different names. Each copy would then be lowered, optimized by
+    LLVM and compiled on its own. This pass keeps the first of each set of
+    private functions with a body that are the same (type, attributes other
+    than the name, and body, up to locations) and points the calls of the
+    others at it; it repeats until no two are the same, since merged
+    callees can make their callers equal. Public functions (the exported
+    kernels) are never merged. Run after `ae-parallelize`.
+
+    Before:
+
+    ```mlir
+    func.func @loss(...) {
+      func.call @loss__par0(%c0, %n, %x, %w) : (index, index, memref<?x784xf32>, memref<784x400xf32>) -> ()
+      ...
+    }
+    func.func @encode(...) {
+      func.call @encode__par7(%c0, %n, %x, %w) : (index, index, memref<?x784xf32>, memref<784x400xf32>) -> ()
+      ...
+    }
+    func.func private @loss__par0(%lo: index, %hi: index, ...) { <body> }
+    func.func private @encode__par7(%lo: index, %hi: index, ...) { <the same body> }
+    ```
+
+    After:
+
+    ```mlir
+    func.func @loss(...) {
+      func.call @loss__par0(%c0, %n, %x, %w) : (index, index, memref<?x784xf32>, memref<784x400xf32>) -> ()
+      ...
+    }
+    func.func @encode(...) {
+      func.call @loss__par0(%c0, %n, %x, %w) : (index, index, memref<?x784xf32>, memref<784x400xf32>) -> ()
+      ...
+    }
+    func.func private @loss__par0(%lo: index, %hi: index, ...) { <body> }
+    ```
+  }];
+}
+
 def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
   let summary = "Give every use of a tensor.empty its own tensor.empty";
   let description = [{

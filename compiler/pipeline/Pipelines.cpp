@@ -97,6 +97,8 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     ParallelizeOptions parallelize;
     parallelize.minWork = options.minParallelWork;
     pm.addPass(createParallelize(parallelize));
+    // The kernels' shared layers were outlined once per kernel.
+    pm.addPass(createMergeFunctions());
   }
 
   // Vector lowering (transfers to rank 1 before unrolling n-D vectors).
@@ -136,7 +138,9 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createRuntimeAllocator());
   if (options.emitCApi)
     pm.addPass(createEmitCApi());
-  pm.addPass(createCanonicalizerPass());
+  // On each function (and global) on its own: in parallel, and no module-
+  // wide worklist.
+  pm.nestAny().addPass(createCanonicalizerPass());
 }
 
 void registerPasses() {
