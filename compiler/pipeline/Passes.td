@@ -226,6 +226,36 @@ def MergeFunctions : Pass<"ae-merge-functions", "mlir::ModuleOp"> {
   }];
 }
 
+def PruneArguments : Pass<"ae-prune-arguments", "mlir::ModuleOp"> {
+  let summary = "Drop the unused arguments of local LLVM functions";
+  let description = [{
+    The loop bodies `ae-parallelize` outlines take their memrefs as whole
+    descriptors, of which the body uses a few fields. LLVM's dead-argument
+    elimination drops the others only in functions internal to the module
+    it compiles, but a body shared by several kernels
+    (`ae-merge-functions`) may be compiled in another partition than its
+    callers (`aec -j`). This pass drops them on the LLVM dialect, for every
+    internal or private `llvm.func` whose only uses are direct calls, and
+    from those calls, so that the calls are the same at every `-j`.
+
+    Before:
+
+    ```mlir
+    llvm.func internal @f__par0(%lo: i64, %hi: i64, %alloc: !llvm.ptr, %data: !llvm.ptr, %off: i64) {
+      ... uses %lo, %hi, %data ...
+    }
+    llvm.call @f__par0(%a, %b, %p, %q, %c0) : (i64, i64, !llvm.ptr, !llvm.ptr, i64) -> ()
+    ```
+
+    After:
+
+    ```mlir
+    llvm.func internal @f__par0(%lo: i64, %hi: i64, %data: !llvm.ptr) { ... }
+    llvm.call @f__par0(%a, %b, %q) : (i64, i64, !llvm.ptr) -> ()
+    ```
+  }];
+}
+
 def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
   let summary = "Give every use of a tensor.empty its own tensor.empty";
   let description = [{

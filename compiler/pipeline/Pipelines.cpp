@@ -141,6 +141,10 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // On each function (and global) on its own: in parallel, and no module-
   // wide worklist.
   pm.nestAny().addPass(createCanonicalizerPass());
+  // After canonicalization has folded the descriptors: what a body does
+  // not use is then unused; the callers' dead code goes in the last one.
+  pm.addPass(createPruneArguments());
+  pm.nestAny().addPass(createCanonicalizerPass());
 }
 
 void registerPasses() {
