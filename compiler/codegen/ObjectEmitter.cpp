@@ -250,7 +250,33 @@ bool isLocal(Operation *op) {
          linkage == LLVM::Linkage::Internal;
 }
 
+/// A function shareCalledBodies made a hidden global.
+bool isSharedBody(Operation *op) {
+  auto func = dyn_cast<LLVM::LLVMFuncOp>(op);
+  return func && isNoInline(func) &&
+         func.getVisibility_() == LLVM::Visibility::Hidden;
+}
+
 } // namespace
+
+void shareCalledBodies(ModuleOp module) {
+  llvm::DenseMap<StringAttr, llvm::SmallDenseSet<Operation *, 4>> callers;
+  for (Operation &op : module.getBody()->getOperations()) {
+    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(&op);
+    if (!uses)
+      continue;
+    for (const SymbolTable::SymbolUse &use : *uses)
+      callers[use.getSymbolRef().getRootReference()].insert(&op);
+  }
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+    if (func.isExternal() || !isLocal(func) || !isNoInline(func) ||
+        callers.lookup(func.getSymNameAttr()).size() < 2)
+      continue;
+    func.setLinkage(LLVM::Linkage::External);
+    func.setVisibility_(LLVM::Visibility::Hidden);
+    SymbolTable::setSymbolVisibility(func, SymbolTable::Visibility::Public);
+  }
+}
 
 SmallVector<OwningOpRef<ModuleOp>> partitionModule(ModuleOp module,
                                                    unsigned count) {
@@ -287,15 +313,12 @@ SmallVector<OwningOpRef<ModuleOp>> partitionModule(ModuleOp module,
       referrers[it->second].insert(i);
     }
   }
-  // A local noinline function that several functions call (an outlined
-  // loop body that ae-merge-functions shared among kernels) is compiled
-  // once, in a partition of its own choosing, and called from the others:
-  // joining it with its callers would put every kernel in one partition.
-  // Its callers lose nothing, since LLVM would not inline it anyway.
+  // A body that several functions call (see shareCalledBodies) is compiled
+  // once, in a partition of its own, and called from the others: joining
+  // it with its callers would put every kernel in one partition.
   std::vector<bool> shared(ops.size(), false);
   for (auto [i, op] : llvm::enumerate(ops))
-    shared[i] = isDefinition(op) && isLocal(op) && isNoInline(op) &&
-                referrers[i].size() > 1;
+    shared[i] = isDefinition(op) && isSharedBody(op);
 
   // Symbols that must be compiled together: a definition and every global
   // it refers to (a global is only ever defined, never declared, in a
@@ -345,26 +368,17 @@ SmallVector<OwningOpRef<ModuleOp>> partitionModule(ModuleOp module,
   }
 
   // Each partition: its definitions, and declarations of the functions of
-  // the other partitions (unused ones cost nothing). Shared local functions
-  // become hidden globals, defined in one partition and declared in the
-  // others; mergeRelocatableELF makes them local again.
+  // the other partitions (unused ones cost nothing).
   OpBuilder builder(module.getContext());
   for (unsigned p = 0; p < count; ++p) {
     OwningOpRef<ModuleOp> part = ModuleOp::create(module.getLoc());
     (*part)->setAttrs(module->getAttrDictionary());
     builder.setInsertionPointToEnd(part->getBody());
     for (auto [i, op] : llvm::enumerate(ops)) {
-      Operation *copy = nullptr;
       if (!isDefinition(op) || partOf[groups.find(i)] == p)
-        copy = builder.clone(*op);
-      else if (isa<LLVM::LLVMFuncOp>(op) && (!isLocal(op) || shared[i]))
-        copy = builder.insert(op->cloneWithoutRegions());
-      if (copy && shared[i]) {
-        auto func = cast<LLVM::LLVMFuncOp>(copy);
-        func.setLinkage(LLVM::Linkage::External);
-        func.setVisibility_(LLVM::Visibility::Hidden);
-        SymbolTable::setSymbolVisibility(func, SymbolTable::Visibility::Public);
-      }
+        builder.clone(*op);
+      else if (isa<LLVM::LLVMFuncOp>(op) && !isLocal(op))
+        builder.insert(op->cloneWithoutRegions());
     }
     parts.push_back(std::move(part));
   }
@@ -447,15 +461,35 @@ llvm::Error emitObject(ModuleOp module, const CodegenOptions &options,
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
-  if (kind == OutputKind::Object) {
-    auto parallel = emitObjectInParallel(module, options,
-                                         (*tm)->getTargetTriple(), os, scope);
-    if (!parallel)
-      return parallel.takeError();
-    if (*parallel)
-      return llvm::Error::success();
+  // The same functions at every -j: shared bodies are hidden globals
+  // whether or not their callers end up in other partitions.
+  shareCalledBodies(module);
+  if (kind != OutputKind::Object)
+    return emitOne(module, **tm, options, os, kind, scope);
+  auto parallel = emitObjectInParallel(module, options,
+                                       (*tm)->getTargetTriple(), os, scope);
+  if (!parallel)
+    return parallel.takeError();
+  if (*parallel)
+    return llvm::Error::success();
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream stream(object);
+  if (llvm::Error error = emitOne(module, **tm, options, stream, kind, scope))
+    return error;
+  // Through the merge, alone, for what it does to hidden symbols (they
+  // become local, as in a merged object); as it is where it cannot.
+  llvm::SmallVector<char, 0> localized;
+  const llvm::Triple &triple = (*tm)->getTargetTriple();
+  if (triple.isOSBinFormatELF() && triple.isArch64Bit() &&
+      triple.isLittleEndian()) {
+    if (llvm::Error error = mergeRelocatableELF(
+            {StringRef(object.data(), object.size())}, localized))
+      llvm::consumeError(std::move(error));
+    else
+      object = std::move(localized);
   }
-  return emitOne(module, **tm, options, os, kind, scope);
+  os << StringRef(object.data(), object.size());
+  return llvm::Error::success();
 }
 
 } // namespace aec

@@ -76,6 +76,13 @@ llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   const CodegenOptions &options, bool optimize = true);
 
+/// Makes each internal noinline function that several top-level symbols
+/// refer to (a loop body ae-merge-functions shared among kernels) a hidden
+/// global, so that partitionModule can compile it once, apart from its
+/// callers, with the same code whatever the partitions; emitObject's ELF
+/// objects have them local again (mergeRelocatableELF).
+void shareCalledBodies(mlir::ModuleOp module);
+
 /// Splits an LLVM-dialect module into at most `count` modules that can be
 /// compiled separately and linked: each holds the definitions of one set of
 /// groups (a group: functions that refer to each other, with the globals

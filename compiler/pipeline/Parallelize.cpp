@@ -139,20 +139,16 @@ static bool isInsideParallelRegion(Operation *op) {
 ///       attributes {no_inline} {
 ///     scf.for %iv = %lo to %hi step <step> { <body> }
 ///   }
+///   func.func private @f__par<k>__fork(%lb, %ub, %enough: i1, <captured>)
+///       (see outlineFork: threads or not, each calling @f__par<k>)
 ///   ...
-///   %t = func.call @aert_parallel_threads() : () -> i32
-///   scf.if (%t > 1) {
-///     omp.parallel num_threads(%t : i32) {
-///       <this thread's contiguous share [%lo, %hi) of the iterations>
-///       func.call @f__par<k>(%lo, %hi, <captured values>)
-///       omp.terminator
-///     }
-///   } else {
-///     func.call @f__par<k>(%lb, %ub, <captured values>)
-///   }
+///   %enough = <work estimate> >= min-work
+///   func.call @f__par<k>__fork(%lb, %ub, %enough, <captured values>)
 ///
 /// The body is outlined once and called from both paths (no duplicated
-/// code), and the shares are computed here rather than by an OpenMP
+/// code); the choice of path is outlined too, so that a kernel keeps one
+/// call per loop and kernels sharing a body (ae-merge-functions) share it;
+/// and the shares are computed here rather than by an OpenMP
 /// worksharing loop: one thread never enters the OpenMP runtime, and the
 /// runtime's worksharing entry points allocate in some libomp builds
 /// (Debian's formats a debug trace on every __kmpc_for_static_init), which
@@ -184,49 +180,26 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
     Location loc = loop.getLoc();
     SmallVector<Value> captured;
     func::FuncOp body = outlineBody(rewriter, loop, parent, captured);
-    auto callBody = [&](OpBuilder &b, Value lo, Value hi) {
-      SmallVector<Value> args = {lo, hi};
-      args.append(captured);
-      func::CallOp::create(b, loc, body, args);
-    };
 
+    // Whether the loop is worth a fork, from the work estimate computed
+    // here (the batch size is known only to the kernel).
     rewriter.setInsertionPoint(loop);
-    Type i32 = rewriter.getI32Type();
-    Value threads = func::CallOp::create(rewriter, loc, kThreadsFunction,
-                                         TypeRange{i32}, ValueRange{})
-                        .getResult(0);
-    Value one = arith::ConstantIntOp::create(rewriter, loc, i32, 1);
-    Value several = arith::CmpIOp::create(
-        rewriter, loc, arith::CmpIPredicate::sgt, threads, one);
-    Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
-          step = loop.getStep();
+    Value enough;
     if (!trips || !perIteration) {
       Value work = rewriter.createOrFold<arith::MulIOp>(
           loc, buildTripCount(rewriter, loc, loop, loop),
           buildWork(rewriter, loc, *loop.getBody(), loop));
-      Value enough = rewriter.createOrFold<arith::CmpIOp>(
+      enough = rewriter.createOrFold<arith::CmpIOp>(
           loc, arith::CmpIPredicate::sge, work,
           arith::ConstantIndexOp::create(rewriter, loc, minWork));
-      several = arith::AndIOp::create(rewriter, loc, several, enough);
+    } else {
+      enough = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
     }
-    scf::IfOp::create(
-        rewriter, loc, several,
-        [&](OpBuilder &b, Location nloc) {
-          omp::ParallelOperands clauses;
-          clauses.numThreads = threads;
-          auto parallel = omp::ParallelOp::create(b, nloc, clauses);
-          OpBuilder::InsertionGuard guard(b);
-          b.createBlock(&parallel.getRegion());
-          auto [lo, hi] = threadShare(b, nloc, lb, ub, step);
-          callBody(b, lo, hi);
-          omp::TerminatorOp::create(b, nloc);
-          b.setInsertionPointAfter(parallel);
-          scf::YieldOp::create(b, nloc);
-        },
-        [&](OpBuilder &b, Location nloc) {
-          callBody(b, lb, ub);
-          scf::YieldOp::create(b, nloc);
-        });
+    func::FuncOp fork = outlineFork(rewriter, loop, body, captured);
+    SmallVector<Value> args = {loop.getLowerBound(), loop.getUpperBound(),
+                               enough};
+    args.append(captured);
+    func::CallOp::create(rewriter, loc, fork, args);
     rewriter.eraseOp(loop);
     return success();
   }
@@ -288,6 +261,86 @@ private:
     rewriter.setInsertionPointToEnd(entry);
     func::ReturnOp::create(rewriter, loop.getLoc());
     return func;
+  }
+
+  /// The choice between threads and one thread, next to the body so that
+  /// kernels sharing a loop body (ae-merge-functions) share it too:
+  ///
+  ///   func.func private @f__par<k>__fork(%lb, %ub, %enough: i1,
+  ///                                      <captured values>) {
+  ///     %t = func.call @aert_parallel_threads() : () -> i32
+  ///     scf.if (%t > 1 and %enough) {
+  ///       omp.parallel num_threads(%t : i32) {
+  ///         <this thread's share [%lo, %hi) of the iterations>
+  ///         func.call @f__par<k>(%lo, %hi, <captured values>)
+  ///       }
+  ///     } else {
+  ///       func.call @f__par<k>(%lb, %ub, <captured values>)
+  ///     }
+  ///   }
+  static func::FuncOp outlineFork(PatternRewriter &rewriter, scf::ForOp loop,
+                                  func::FuncOp body, ArrayRef<Value> captured) {
+    Location loc = loop.getLoc();
+    Type index = rewriter.getIndexType();
+    Type i1 = rewriter.getI1Type();
+    Type i32 = rewriter.getI32Type();
+    SmallVector<Type> argTypes = {index, index, i1};
+    for (Value value : captured)
+      argTypes.push_back(value.getType());
+
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfter(body);
+    auto fork =
+        func::FuncOp::create(rewriter, loc, (body.getName() + "__fork").str(),
+                             rewriter.getFunctionType(argTypes, {}));
+    fork.setPrivate();
+    fork->setAttr("llvm.linkage", body->getAttr("llvm.linkage"));
+    fork->setAttr("passthrough", body->getAttr("passthrough"));
+    Block *entry = fork.addEntryBlock();
+    rewriter.setInsertionPointToStart(entry);
+    Value lb = entry->getArgument(0), ub = entry->getArgument(1),
+          enough = entry->getArgument(2);
+    ValueRange capturedArgs = entry->getArguments().drop_front(3);
+    Value step;
+    if (Operation *def = loop.getStep().getDefiningOp();
+        def && def->hasTrait<OpTrait::ConstantLike>())
+      step = rewriter.clone(*def)->getResult(0);
+    else
+      step =
+          capturedArgs[llvm::find(captured, loop.getStep()) - captured.begin()];
+    auto callBody = [&](OpBuilder &b, Value lo, Value hi) {
+      SmallVector<Value> args = {lo, hi};
+      args.append(capturedArgs.begin(), capturedArgs.end());
+      func::CallOp::create(b, loc, body, args);
+    };
+
+    Value threads = func::CallOp::create(rewriter, loc, kThreadsFunction,
+                                         TypeRange{i32}, ValueRange{})
+                        .getResult(0);
+    Value one = arith::ConstantIntOp::create(rewriter, loc, i32, 1);
+    Value several = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::sgt, threads, one);
+    several = arith::AndIOp::create(rewriter, loc, several, enough);
+    scf::IfOp::create(
+        rewriter, loc, several,
+        [&](OpBuilder &b, Location nloc) {
+          omp::ParallelOperands clauses;
+          clauses.numThreads = threads;
+          auto parallel = omp::ParallelOp::create(b, nloc, clauses);
+          OpBuilder::InsertionGuard guard(b);
+          b.createBlock(&parallel.getRegion());
+          auto [lo, hi] = threadShare(b, nloc, lb, ub, step);
+          callBody(b, lo, hi);
+          omp::TerminatorOp::create(b, nloc);
+          b.setInsertionPointAfter(parallel);
+          scf::YieldOp::create(b, nloc);
+        },
+        [&](OpBuilder &b, Location nloc) {
+          callBody(b, lb, ub);
+          scf::YieldOp::create(b, nloc);
+        });
+    func::ReturnOp::create(rewriter, loc);
+    return fork;
   }
 
   /// [lo, hi): the iterations of thread omp_get_thread_num() of

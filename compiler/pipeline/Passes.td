@@ -118,17 +118,22 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
     tiles are independent with `ae.parallel`. After bufferization, each
     marked `scf.for` without results whose estimated work (element
     operations, inner loops of unknown trip count counted as 16
-    iterations) reaches `min-work` is outlined into an internal, noinline
-    function of its iteration range, called either directly (one thread)
-    or from an `omp.parallel` region of `aert_parallel_threads()` threads,
-    each running one contiguous share of the iterations. The thread count
-    is the runtime's (`AEC_NUM_THREADS`, `aert_set_num_threads`, else every
-    core). Tiles write disjoint memory and the shares depend only on the
-    thread count, so results are bit-identical for a fixed thread count
-    (and in fact for any). One thread never enters the OpenMP runtime, and
-    no OpenMP worksharing entry point is called (some libomp builds
-    allocate in them). Loops with less work stay sequential: a fork costs
-    about a microsecond. The mark is removed from every loop.
+    iterations) can reach `min-work` is outlined into an internal, noinline
+    function of its iteration range, `@f__par<k>`, and a second one,
+    `@f__par<k>__fork`, that calls it either directly (one thread, or too
+    little work: the kernel computes the estimate from the batch size and
+    passes the verdict) or from an `omp.parallel` region of
+    `aert_parallel_threads()` threads, each running one contiguous share of
+    the iterations. The kernel keeps one call per loop, and kernels that
+    share a loop body share both functions after `ae-merge-functions`. The
+    thread count is the runtime's (`AEC_NUM_THREADS`,
+    `aert_set_num_threads`, else every core). Tiles write disjoint memory
+    and the shares depend only on the thread count, so results are
+    bit-identical for a fixed thread count (and in fact for any). One
+    thread never enters the OpenMP runtime, and no OpenMP worksharing entry
+    point is called (some libomp builds allocate in them). Loops with less
+    work stay sequential: a fork costs about a microsecond. The mark is
+    removed from every loop.
 
     Before:
 
@@ -144,9 +149,24 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
 
     ```mlir
     func.func @f(...) {
+      %enough = arith.cmpi sge, %work, %c262144 : index
+      func.call @f__par0__fork(%c0, %c512, %enough, ...) : (index, index, i1, ...) -> ()
+    }
+    func.func private @f__par0(%lo: index, %hi: index, ...)
+        attributes {llvm.linkage = #llvm.linkage<internal>,
+                    passthrough = ["noinline"]} {
+      scf.for %n = %lo to %hi step %c16 {
+        scf.for %m = %c0 to %rows step %c16 { ... }
+      }
+      return
+    }
+    func.func private @f__par0__fork(%lb: index, %ub: index, %enough: i1, ...)
+        attributes {llvm.linkage = #llvm.linkage<internal>,
+                    passthrough = ["noinline"]} {
       %t = func.call @aert_parallel_threads() : () -> i32
       %several = arith.cmpi sgt, %t, %c1_i32 : i32
-      scf.if %several {
+      %fork = arith.andi %several, %enough : i1
+      scf.if %fork {
         omp.parallel num_threads(%t : i32) {
           %i = func.call @omp_get_thread_num() : () -> i32
           %k = func.call @omp_get_num_threads() : () -> i32
@@ -155,14 +175,7 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
           omp.terminator
         }
       } else {
-        func.call @f__par0(%c0, %c512, ...) : (index, index, ...) -> ()
-      }
-    }
-    func.func private @f__par0(%lo: index, %hi: index, ...)
-        attributes {llvm.linkage = #llvm.linkage<internal>,
-                    passthrough = ["noinline"]} {
-      scf.for %n = %lo to %hi step %c16 {
-        scf.for %m = %c0 to %rows step %c16 { ... }
+        func.call @f__par0(%lb, %ub, ...) : (index, index, ...) -> ()
       }
       return
     }

@@ -59,34 +59,46 @@ struct PruneArgumentsPass : impl::PruneArgumentsBase<PruneArgumentsPass> {
       else
         candidates.erase(name); // address taken, or an unusual call
     }
-    for (auto [name, func] : candidates) {
-      Block &entry = func.getBody().front();
-      llvm::BitVector unused(entry.getNumArguments());
-      for (BlockArgument arg : entry.getArguments())
-        if (arg.use_empty())
-          unused.set(arg.getArgNumber());
-      if (unused.none())
-        continue;
-      // llvm.func does not implement the interface's type update: by hand
-      // (the outlined bodies carry no argument attributes).
-      if (func.getArgAttrs())
-        continue;
-      SmallVector<Type> kept;
-      for (auto [i, type] : llvm::enumerate(func.getFunctionType().getParams()))
-        if (!unused.test(i))
-          kept.push_back(type);
-      func.setFunctionType(LLVM::LLVMFunctionType::get(
-          func.getFunctionType().getReturnType(), kept));
-      entry.eraseArguments(unused);
-      for (LLVM::CallOp call : calls[name]) {
-        SmallVector<Value> args;
-        for (auto [i, arg] : llvm::enumerate(call.getArgOperands()))
-          if (!unused.test(i))
-            args.push_back(arg);
-        call.getCalleeOperandsMutable().assign(args);
-        call.setVarCalleeType(std::nullopt);
-      }
+    // An argument a function only passes on to a pruned one is unused once
+    // that one is pruned: repeat until nothing changes.
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (auto [name, func] : candidates)
+        changed |= prune(func, calls[name]);
     }
+  }
+
+  /// Drops the unused arguments of `func` and the operands of `calls` that
+  /// pass them; returns whether there were any.
+  static bool prune(LLVM::LLVMFuncOp func, ArrayRef<LLVM::CallOp> calls) {
+    Block &entry = func.getBody().front();
+    llvm::BitVector unused(entry.getNumArguments());
+    for (BlockArgument arg : entry.getArguments())
+      if (arg.use_empty())
+        unused.set(arg.getArgNumber());
+    if (unused.none())
+      return false;
+    // llvm.func does not implement the interface's type update: by hand
+    // (the outlined bodies carry no argument attributes).
+    if (func.getArgAttrs())
+      return false;
+    SmallVector<Type> kept;
+    for (auto [i, type] : llvm::enumerate(func.getFunctionType().getParams()))
+      if (!unused.test(i))
+        kept.push_back(type);
+    func.setFunctionType(LLVM::LLVMFunctionType::get(
+        func.getFunctionType().getReturnType(), kept));
+    entry.eraseArguments(unused);
+    for (LLVM::CallOp call : calls) {
+      SmallVector<Value> args;
+      for (auto [i, arg] : llvm::enumerate(call.getArgOperands()))
+        if (!unused.test(i))
+          args.push_back(arg);
+      call.getCalleeOperandsMutable().assign(args);
+      call.setVarCalleeType(std::nullopt);
+    }
+    return true;
   }
 };
 

@@ -8,18 +8,12 @@
 
 // A marked loop with enough work (32 iterations of a 16x16 tile over K=784)
 // is outlined and shared among threads; the mark is removed everywhere.
+// The kernel calls the loop's fork function with the range and whether
+// the work is worth a fork (statically known here).
 // CHECK-LABEL: func.func @big(
 // CHECK-SAME: %{{.*}}: memref<?x784xf32>, %[[B:.*]]: memref<784x512xf32>
-// CHECK: %[[T:.*]] = call @aert_parallel_threads() : () -> i32
-// CHECK: %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %{{.*}} : i32
-// CHECK: scf.if %[[SEVERAL]] {
-// CHECK:   omp.parallel num_threads(%[[T]] : i32) {
-// CHECK:     %[[I:.*]] = func.call @omp_get_thread_num() : () -> i32
-// CHECK:     %[[K:.*]] = func.call @omp_get_num_threads() : () -> i32
-// CHECK:     func.call @big__par0(%{{.*}}, %{{.*}}, %[[B]])
-// CHECK:     omp.terminator
-// CHECK: } else {
-// CHECK:   func.call @big__par0(%{{.*}}, %{{.*}}, %[[B]])
+// CHECK: %[[TRUE:.*]] = arith.constant true
+// CHECK: call @big__par0__fork(%{{.*}}, %{{.*}}, %[[TRUE]], %[[B]])
 // CHECK-NOT: ae.parallel
 // CHECK: return
 // The body, once, internal and not inlined, over its range [%lo, %hi); only
@@ -30,6 +24,23 @@
 // CHECK: %[[C16:.*]] = arith.constant 16 : index
 // CHECK: scf.for %{{.*}} = %[[LO2]] to %[[HI2]] step %[[C16]] {
 // CHECK: vector.transfer_read
+// CHECK: return
+// The fork function: several threads when the runtime has them and the
+// work is enough, each calling the body on its share; else one call.
+// CHECK: func.func private @big__par0__fork(%[[LB:.*]]: index, %[[UB:.*]]: index, %[[ENOUGH:.*]]: i1, %[[B3:.*]]: memref<784x512xf32>)
+// CHECK-SAME: llvm.linkage = #llvm.linkage<internal>
+// CHECK-SAME: passthrough = ["noinline"]
+// CHECK: %[[T:.*]] = call @aert_parallel_threads() : () -> i32
+// CHECK: %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %{{.*}} : i32
+// CHECK: %[[FORK:.*]] = arith.andi %[[SEVERAL]], %[[ENOUGH]] : i1
+// CHECK: scf.if %[[FORK]] {
+// CHECK:   omp.parallel num_threads(%[[T]] : i32) {
+// CHECK:     %[[I:.*]] = func.call @omp_get_thread_num() : () -> i32
+// CHECK:     %[[K:.*]] = func.call @omp_get_num_threads() : () -> i32
+// CHECK:     func.call @big__par0(%{{.*}}, %{{.*}}, %[[B3]])
+// CHECK:     omp.terminator
+// CHECK: } else {
+// CHECK:   func.call @big__par0(%[[LB]], %[[UB]], %[[B3]])
 // CHECK: return
 
 // SERIAL-LABEL: func.func @big(
@@ -92,18 +103,17 @@ func.func @unmarked(%b: memref<784x512xf32>) {
 
 // With the batch size dynamic, whether to fork is decided at run time from
 // the work estimate: trip counts of loops whose bounds are known before the
-// loop (%rows), after hoisting what the body computes from invariants.
+// loop (%rows), after hoisting what the body computes from invariants. The
+// kernel computes it and passes it to the fork function.
 // CHECK-LABEL: func.func @dynamic(
 // CHECK-SAME: %[[X:.*]]: memref<?x784xf32>
 // CHECK: %[[ROWS:.*]] = memref.dim %[[X]]
-// CHECK: %[[T:.*]] = call @aert_parallel_threads() : () -> i32
-// CHECK: %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %{{.*}} : i32
 // CHECK: arith.muli
 // CHECK: %[[ENOUGH:.*]] = arith.cmpi sge, %{{.*}}, %c262144 : index
-// CHECK: %[[FORK:.*]] = arith.andi %[[SEVERAL]], %[[ENOUGH]] : i1
-// CHECK: scf.if %[[FORK]] {
-// CHECK: omp.parallel
+// CHECK: call @dynamic__par{{[0-9]+}}__fork(%{{.*}}, %{{.*}}, %[[ENOUGH]],
 // CHECK: func.func private @dynamic__par
+// CHECK: func.func private @dynamic__par{{[0-9]+}}__fork(
+// CHECK: omp.parallel
 func.func @dynamic(%x: memref<?x784xf32>, %b: memref<784x512xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -124,13 +134,14 @@ func.func @dynamic(%x: memref<?x784xf32>, %b: memref<784x512xf32>) {
 // Nested marked loops (the N and M tile loops of a contraction): the
 // outermost is shared, the inner one runs on each thread as a plain loop.
 // CHECK-LABEL: func.func @nested(
-// CHECK: omp.parallel
-// CHECK: func.call @nested__par[[OUTER:[0-9]+]](
+// CHECK: call @nested__par[[OUTER:[0-9]+]]__fork(
 // CHECK: return
 // CHECK: func.func private @nested__par[[OUTER]](
 // CHECK-NOT: omp.parallel
 // CHECK-NOT: ae.parallel
 // CHECK: return
+// CHECK: func.func private @nested__par[[OUTER]]__fork(
+// CHECK: omp.parallel
 func.func @nested(%b: memref<784x512xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -153,11 +164,12 @@ func.func @nested(%b: memref<784x512xf32>) {
 // not worth a fork; the marked loop inside it is shared instead.
 // CHECK-LABEL: func.func @one_trip(
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c16 {
-// CHECK: omp.parallel
-// CHECK: func.call @one_trip__par{{[0-9]+}}(
-// CHECK: func.func private @one_trip__par
+// CHECK: call @one_trip__par[[INNER:[0-9]+]]__fork(
+// CHECK: func.func private @one_trip__par[[INNER]](
 // CHECK-NOT: omp.parallel
 // CHECK: return
+// CHECK: func.func private @one_trip__par[[INNER]]__fork(
+// CHECK: omp.parallel
 func.func @one_trip(%b: memref<784x20xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
