@@ -23,11 +23,15 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <functional>
 
 namespace aec {
 #define GEN_PASS_DEF_PARALLELIZE
@@ -214,14 +218,33 @@ private:
     llvm::SetVector<Value> above;
     getUsedValuesDefinedAbove(loop.getRegion(), above);
     above.insert(loop.getStep());
-    SmallVector<Operation *> constants;
-    for (Value value : above) {
+    // Constants, and vectors that pure ops compute from other values (the
+    // splats of loop invariants that hoisting moved out of the loop), are
+    // recomputed in the body rather than passed: a vector<16x16xf32>
+    // argument is a kilobyte copied through every call and OpenMP region,
+    // its broadcast one instruction.
+    SmallVector<Operation *> recomputed; // operands before users
+    llvm::SmallPtrSet<Operation *, 8> seen;
+    llvm::SetVector<Value> passed;
+    std::function<void(Value)> visit = [&](Value value) {
       Operation *def = value.getDefiningOp();
-      if (def && def->hasTrait<OpTrait::ConstantLike>())
-        constants.push_back(def);
-      else
-        captured.push_back(value);
-    }
+      bool recompute =
+          def && (def->hasTrait<OpTrait::ConstantLike>() ||
+                  (isa<VectorType>(value.getType()) &&
+                   def->getNumRegions() == 0 && isMemoryEffectFree(def)));
+      if (!recompute) {
+        passed.insert(value);
+        return;
+      }
+      if (!seen.insert(def).second)
+        return;
+      for (Value operand : def->getOperands())
+        visit(operand);
+      recomputed.push_back(def);
+    };
+    for (Value value : above)
+      visit(value);
+    captured.append(passed.begin(), passed.end());
     SmallVector<Type> argTypes(2, rewriter.getIndexType());
     for (Value value : captured)
       argTypes.push_back(value.getType());
@@ -245,11 +268,11 @@ private:
     Block *entry = func.addEntryBlock();
     rewriter.setInsertionPointToStart(entry);
     IRMapping mapping;
-    for (Operation *def : constants)
-      rewriter.clone(*def, mapping);
     for (auto [value, arg] :
          llvm::zip(captured, entry->getArguments().drop_front(2)))
       mapping.map(value, arg);
+    for (Operation *def : recomputed)
+      rewriter.clone(*def, mapping);
     Value step = mapping.lookupOrDefault(loop.getStep());
     auto inner =
         scf::ForOp::create(rewriter, loop.getLoc(), entry->getArgument(0),
