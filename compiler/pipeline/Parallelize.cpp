@@ -16,8 +16,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -202,13 +204,47 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
     func::FuncOp fork = outlineFork(rewriter, loop, body, captured);
     SmallVector<Value> args = {loop.getLowerBound(), loop.getUpperBound(),
                                enough};
-    args.append(captured);
+    for (auto [value, type] :
+         llvm::zip(captured, fork.getArgumentTypes().drop_front(args.size())))
+      args.push_back(
+          value.getType() == type
+              ? value
+              : memref::CastOp::create(rewriter, loc, type, value).getResult());
     func::CallOp::create(rewriter, loc, fork, args);
     rewriter.eraseOp(loop);
     return success();
   }
 
 private:
+  /// The type `value` is passed as: a memref with a static offset (a
+  /// parameter's slice of the flat buffer) that the body only reads and
+  /// writes element- or vector-wise is passed with a dynamic offset, so that
+  /// the bodies of two layers of the same shape (the VAE's mean and
+  /// log-variance heads, a deep MLP's hidden layers) are the same function
+  /// for ae-merge-functions.
+  static Type passedType(Value value, Region &body) {
+    auto type = dyn_cast<MemRefType>(value.getType());
+    if (!type)
+      return value.getType();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)) ||
+        ShapedType::isDynamic(offset))
+      return type;
+    for (OpOperand &use : value.getUses()) {
+      if (!body.isAncestor(use.getOwner()->getParentRegion()))
+        continue;
+      if (!isa<vector::TransferReadOp, vector::TransferWriteOp, vector::LoadOp,
+               vector::StoreOp, memref::LoadOp, memref::StoreOp, memref::DimOp>(
+              use.getOwner()))
+        return type; // a view whose type depends on the layout
+    }
+    auto layout = StridedLayoutAttr::get(type.getContext(),
+                                         ShapedType::kDynamic, strides);
+    return MemRefType::get(type.getShape(), type.getElementType(), layout,
+                           type.getMemorySpace());
+  }
+
   /// The body as a function of its iteration range and of `captured`, the
   /// values it uses from above (constants are cloned into it instead, so
   /// that LLVM still sees them).
@@ -247,7 +283,7 @@ private:
     captured.append(passed.begin(), passed.end());
     SmallVector<Type> argTypes(2, rewriter.getIndexType());
     for (Value value : captured)
-      argTypes.push_back(value.getType());
+      argTypes.push_back(passedType(value, loop.getRegion()));
 
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointAfter(parent);
@@ -308,8 +344,7 @@ private:
     Type i1 = rewriter.getI1Type();
     Type i32 = rewriter.getI32Type();
     SmallVector<Type> argTypes = {index, index, i1};
-    for (Value value : captured)
-      argTypes.push_back(value.getType());
+    llvm::append_range(argTypes, body.getArgumentTypes().drop_front(2));
 
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointAfter(body);

@@ -189,6 +189,7 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
     "mlir::arith::ArithDialect",
     "mlir::func::FuncDialect",
     "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect",
     "mlir::omp::OpenMPDialect",
     "mlir::scf::SCFDialect",
   ];
