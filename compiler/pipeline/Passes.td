@@ -238,6 +238,7 @@ def MergeFunctions : Pass<"ae-merge-functions", "mlir::ModuleOp"> {
     func.func private @loss__par0(%lo: index, %hi: index, ...) { <body> }
     ```
   }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
 def PruneArguments : Pass<"ae-prune-arguments", "mlir::ModuleOp"> {
@@ -295,8 +296,13 @@ def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
   let options = [
     Option<"minUses", "min-uses", "unsigned", "16",
            "Least uses of a tensor.empty for it to be split">,
+    Option<"splitFills", "split-fills", "bool", "false",
+           "Also give each use of a linalg.fill of a tensor.empty its own "
+           "fill (before empty-tensor elimination: a fill shared by several "
+           "results makes all but one of them a copied temporary)">,
   ];
-  let dependentDialects = ["mlir::tensor::TensorDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 #endif // AEC_PIPELINE_PASSES

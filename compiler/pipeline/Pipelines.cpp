@@ -61,6 +61,17 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     fpm.addPass(createFuseElementwise());
     fpm.addPass(createCanonicalizerPass());
   }
+  {
+    // One zero init per contraction or reduction, so that empty-tensor
+    // elimination gives each result its own destination: an init that CSE
+    // shared among several results becomes the first one's slice of an
+    // output buffer, and each other result a temporary copied from it and
+    // back to its own slice.
+    SplitEmptyTensorsOptions split;
+    split.minUses = 2;
+    split.splitFills = true;
+    perFunction().addPass(createSplitEmptyTensors(split));
+  }
   // On the module: nested under each function it decides differently (and
   // the code differs).
   pm.addPass(bufferization::createEmptyTensorEliminationPass());

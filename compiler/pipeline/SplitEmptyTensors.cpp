@@ -7,7 +7,9 @@
 
 #include "compiler/pipeline/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <algorithm>
@@ -27,13 +29,38 @@ struct SplitEmptyTensorsPass
   using SplitEmptyTensorsBase::SplitEmptyTensorsBase;
 
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    if (splitFills) {
+      // A fill of an empty tensor used by several ops (CSE merged their
+      // zero inits): each use gets its own fill of its own empty tensor.
+      SmallVector<linalg::FillOp> fills;
+      getOperation().walk([&](linalg::FillOp fill) {
+        if (fill.hasPureTensorSemantics() && fill->getNumResults() == 1 &&
+            fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() &&
+            fill->getResult(0).hasNUsesOrMore(2))
+          fills.push_back(fill);
+      });
+      for (linalg::FillOp fill : fills) {
+        SmallVector<OpOperand *> uses;
+        for (OpOperand &use : fill->getResult(0).getUses())
+          uses.push_back(&use);
+        auto empty = fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
+        rewriter.setInsertionPointAfter(fill);
+        for (OpOperand *use : llvm::drop_begin(uses)) {
+          IRMapping mapping;
+          rewriter.clone(*empty, mapping);
+          Operation *clone = rewriter.clone(*fill, mapping);
+          rewriter.modifyOpInPlace(use->getOwner(),
+                                   [&] { use->set(clone->getResult(0)); });
+        }
+      }
+    }
     SmallVector<tensor::EmptyOp> shared;
     getOperation().walk([&](tensor::EmptyOp empty) {
       if (!empty.getResult().hasNUsesOrMore(std::max(minUses.getValue(), 2u)))
         return;
       shared.push_back(empty);
     });
-    IRRewriter rewriter(&getContext());
     for (tensor::EmptyOp empty : shared) {
       // The first use keeps the original; each other use gets a clone placed
       // right after it, where the dynamic sizes are defined too.
