@@ -176,9 +176,11 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
     // Decided here when the work is known statically, else at run time
     // (at batch 1 a fork costs more than the loop).
     std::optional<int64_t> perIteration = staticWork(*loop.getBody());
-    if (trips && perIteration &&
-        *perIteration * trips->getSExtValue() < minWork)
-      return rewriter.notifyMatchFailure(loop, "too little work to share");
+    // Too little work to share is still outlined, and called directly: the
+    // body is then one function for every kernel and layer that runs it
+    // (ae-merge-functions), instead of a copy in each.
+    bool serial = trips && perIteration &&
+                  *perIteration * trips->getSExtValue() < minWork;
 
     // Loops nested in this one run on the thread that runs their share.
     loop.getBody()->walk(
@@ -187,9 +189,23 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
     SmallVector<Value> captured;
     func::FuncOp body = outlineBody(rewriter, loop, parent, captured);
 
+    rewriter.setInsertionPoint(loop);
+    auto call = [&](func::FuncOp callee, SmallVector<Value> args) {
+      for (auto [value, type] : llvm::zip(
+               captured, callee.getArgumentTypes().drop_front(args.size())))
+        args.push_back(value.getType() == type
+                           ? value
+                           : memref::CastOp::create(rewriter, loc, type, value)
+                                 .getResult());
+      func::CallOp::create(rewriter, loc, callee, args);
+      rewriter.eraseOp(loop);
+      return success();
+    };
+    if (serial)
+      return call(body, {loop.getLowerBound(), loop.getUpperBound()});
+
     // Whether the loop is worth a fork, from the work estimate computed
     // here (the batch size is known only to the kernel).
-    rewriter.setInsertionPoint(loop);
     Value enough;
     if (!trips || !perIteration) {
       Value work = rewriter.createOrFold<arith::MulIOp>(
@@ -202,17 +218,7 @@ struct OutlineParallelLoop : public OpRewritePattern<scf::ForOp> {
       enough = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
     }
     func::FuncOp fork = outlineFork(rewriter, loop, body, captured);
-    SmallVector<Value> args = {loop.getLowerBound(), loop.getUpperBound(),
-                               enough};
-    for (auto [value, type] :
-         llvm::zip(captured, fork.getArgumentTypes().drop_front(args.size())))
-      args.push_back(
-          value.getType() == type
-              ? value
-              : memref::CastOp::create(rewriter, loc, type, value).getResult());
-    func::CallOp::create(rewriter, loc, fork, args);
-    rewriter.eraseOp(loop);
-    return success();
+    return call(fork, {loop.getLowerBound(), loop.getUpperBound(), enough});
   }
 
 private:

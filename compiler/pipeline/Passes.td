@@ -132,7 +132,14 @@ def Parallelize : Pass<"ae-parallelize", "mlir::ModuleOp"> {
     bit-identical for a fixed thread count (and in fact for any). One
     thread never enters the OpenMP runtime, and no OpenMP worksharing entry
     point is called (some libomp builds allocate in them). Loops with less
-    work stay sequential: a fork costs about a microsecond. The mark is
+    work stay sequential (a fork costs about a microsecond) but are
+    outlined all the same and called directly, so that the kernels and
+    layers running the same loop share one function after
+    `ae-merge-functions`. Memrefs the body only reads and writes
+    element- or vector-wise are passed with a dynamic offset (layers of one
+    shape at other offsets of the parameter buffer then have the same
+    body), and vectors computed from passed values by pure ops (hoisted
+    splats) are recomputed in the body rather than passed. The mark is
     removed from every loop.
 
     Before:

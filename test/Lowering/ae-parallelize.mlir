@@ -50,7 +50,10 @@
 // SERIAL-LABEL: func.func @big(
 // SERIAL-NOT: omp.parallel
 // SERIAL-NOT: ae.parallel
-// SERIAL: scf.for
+// SERIAL: call @big__par0(
+// SERIAL-NOT: omp.parallel
+// SERIAL-NOT: __fork
+// SERIAL-LABEL: func.func @small(
 func.func @big(%a: memref<?x784xf32>, %b: memref<784x512xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -67,12 +70,19 @@ func.func @big(%a: memref<?x784xf32>, %b: memref<784x512xf32>) {
   return
 }
 
-// Little work (a fill of 49 vectors) stays a plain loop.
+// Little work (a fill of 49 vectors) is not shared: the loop is outlined
+// all the same (kernels and layers that run the same loop then share one
+// function, ae-merge-functions) and called directly, with no fork function.
 // CHECK-LABEL: func.func @small(
+// CHECK-NOT: omp.parallel
+// CHECK: call @small__par[[SMALL:[0-9]+]](%{{.*}}, %{{.*}}, %{{.*}}) : (index, index, memref<784xf32, strided<[1], offset: ?>>) -> ()
+// CHECK-NEXT: return
+// CHECK: func.func private @small__par[[SMALL]](
 // CHECK-NOT: omp.parallel
 // CHECK: scf.for
 // CHECK-NOT: ae.parallel
 // CHECK: return
+// CHECK-NOT: @small__par{{[0-9]+}}__fork
 func.func @small(%a: memref<784xf32>) {
   %c0 = arith.constant 0 : index
   %c16 = arith.constant 16 : index
