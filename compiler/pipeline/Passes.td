@@ -278,6 +278,46 @@ def PruneArguments : Pass<"ae-prune-arguments", "mlir::ModuleOp"> {
   }];
 }
 
+def Bufferize : Pass<"ae-bufferize", "mlir::ModuleOp"> {
+  let summary = "One-Shot Bufferize the kernels in parallel";
+  let description = [{
+    Runs upstream One-Shot Bufferize (analysis and rewrite, default
+    options) on each function with a body, on all of them in parallel:
+    `one-shot-bufferize` bufferizes the kernels one after the other. The
+    functions must not need each other: no tensor arguments or results (the
+    kernel ABI gives kernels memref arguments, `bufferization.to_tensor`
+    inside, and `bufferization.materialize_in_destination` into the output
+    memrefs; anything else is an error). Tensor constants (the blur
+    noise's kernel) become `memref.global`s of the module, created first,
+    one after the other.
+
+    Before:
+
+    ```mlir
+    func.func @k(%x: memref<?x4xf32>, %out: memref<?x4xf32>) {
+      %t = bufferization.to_tensor %x restrict : memref<?x4xf32> to tensor<?x4xf32>
+      %r = linalg.generic ... ins(%t : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) ...
+      bufferization.materialize_in_destination %r in restrict writable %out
+          : (tensor<?x4xf32>, memref<?x4xf32>) -> ()
+      return
+    }
+    ```
+
+    After:
+
+    ```mlir
+    func.func @k(%x: memref<?x4xf32>, %out: memref<?x4xf32>) {
+      linalg.generic ... ins(%x : memref<?x4xf32>) outs(%out : memref<?x4xf32>) ...
+      return
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::bufferization::BufferizationDialect",
+    "mlir::memref::MemRefDialect",
+  ];
+}
+
 def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
   let summary = "Give every use of a tensor.empty its own tensor.empty";
   let description = [{

@@ -90,12 +90,10 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     fpm.addPass(createSplitEmptyTensors());
   }
 
-  // Bufferization. Kernels take identity-layout memrefs (the C interface).
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Bufferization, the kernels in parallel: the kernel ABI gives every
+  // kernel memref arguments and scalar results, and kernels do not call
+  // each other, so there are no tensor function boundaries.
+  pm.addPass(createBufferize());
   {
     OpPassManager &fpm = perFunction();
     fpm.addPass(createCanonicalizerPass());
