@@ -216,9 +216,12 @@ struct MergeFunctionsPass : impl::MergeFunctionsBase<MergeFunctionsPass> {
         llvm::MapVector<Operation *, int64_t> differences;
         if (!Comparison().run(group.kept, func, differences))
           continue;
+        // Differences become arguments: only of a function whose every use
+        // is a call, and without argument attributes to extend.
         if (!differences.empty() &&
             (usedOtherwise.contains(func.getSymNameAttr()) ||
-             usedOtherwise.contains(group.kept.getSymNameAttr())))
+             usedOtherwise.contains(group.kept.getSymNameAttr()) ||
+             group.kept.getArgAttrsAttr()))
           continue;
         group.merged.push_back({func, std::move(differences)});
         placed = true;

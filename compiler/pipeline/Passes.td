@@ -216,6 +216,14 @@ def MergeFunctions : Pass<"ae-merge-functions", "mlir::ModuleOp"> {
     callees can make their callers equal. Public functions (the exported
     kernels) are never merged. Run after `ae-parallelize`.
 
+    Functions that differ only in address constants (index constants used
+    only as indices of loads, stores and vector transfers, or passed on to
+    private functions: layers of one shape at other offsets of the
+    parameter buffer) merge too, when every use of them is a call: each
+    such constant that differs becomes a trailing argument of the kept
+    function, and each call passes its function's value. Loop bounds,
+    steps and shapes never differ, so the merged code is as static.
+
     Before:
 
     ```mlir
