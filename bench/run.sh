@@ -71,8 +71,9 @@ fi
 # ---- 2. Data and build ----------------------------------------------------------
 DATA="$(BUILD_DIR="$BUILD_DIR" "$ROOT/scripts/fetch-mnist.sh" | tail -n 1)"
 log "MNIST in $DATA"
-BUILD_DIR="$BUILD_DIR" "$ROOT/scripts/build.sh" --target aec aert -j "$JOBS"
+BUILD_DIR="$BUILD_DIR" "$ROOT/scripts/build.sh" --target aec aec-backend aert -j "$JOBS"
 AEC="$BUILD_DIR/bin/aec"
+AEC_BACKEND="$BUILD_DIR/bin/aec-backend"
 LIBDIR="$BUILD_DIR/lib"
 
 mkdir -p "$WORK/models" "$WORK/gemm" "$WORK/compile" "$WORK/rss"
@@ -165,6 +166,17 @@ for name in $gemm_models; do
 done
 "$CC" "${CFLAGS[@]}" -I"$WORK/gemm" "$BENCH/bench_gemm_aec.c" "$WORK/gemm/gemm_registry.c" \
   "${gemm_objects[@]}" "${LDAERT[@]}" -o "$WORK/bench_gemm_aec"
+# The backward GEMMs as training runs them: kernels on the kernel ABI
+# (aec-backend compiles .mlir with aec's pipeline; no C API wrappers).
+log "compiling the backward GEMM kernels"
+train_kernels="$("$PY" "$BENCH/bench.py" gen-gemm-train "$WORK/gemm_train")"
+train_objects=()
+for name in $train_kernels; do
+  "$AEC_BACKEND" "$WORK/gemm_train/$name.mlir" --emit=obj --no-c-api -o "$WORK/gemm_train/$name.o"
+  train_objects+=("$WORK/gemm_train/$name.o")
+done
+"$CC" "${CFLAGS[@]}" "$BENCH/bench_gemm_train.c" "$WORK/gemm_train/gemm_train_registry.c" \
+  "${train_objects[@]}" "${LDAERT[@]}" -o "$WORK/bench_gemm_train"
 "$CC" "${CFLAGS[@]}" "$BENCH/bench_gemm_blas.c" "$OPENBLAS_OMP/libopenblas.so.0" \
   -Wl,-rpath,"$OPENBLAS_OMP" -o "$WORK/bench_gemm_blas"
 
@@ -244,6 +256,7 @@ note_load load gemm
 log "GEMM shapes"
 read -r -a aec_shapes < <("$PY" "$BENCH/bench.py" gemm-args aec)
 read -r -a blas_shapes < <("$PY" "$BENCH/bench.py" gemm-args blas)
+read -r -a train_shapes < <("$PY" "$BENCH/bench.py" gemm-args aec-train)
 # The first layer of the MLP AE, [M, 784] x [784, 512], over batch sizes.
 sweep_aec=()
 sweep_blas=()
@@ -254,6 +267,7 @@ done
 for rep in $(seq "$REPS"); do
   for t in 1 2; do
     measure gemm "$rep" threads:=$t -- env AEC_NUM_THREADS=$t "$WORK/bench_gemm_aec" "${aec_shapes[@]}"
+    measure gemm_train "$rep" threads:=$t -- env AEC_NUM_THREADS=$t "$WORK/bench_gemm_train" "${train_shapes[@]}"
     measure gemm "$rep" threads:=$t -- env OMP_NUM_THREADS=$t \
       ${GEMM_CORETYPE:+OPENBLAS_CORETYPE=$GEMM_CORETYPE} "$WORK/bench_gemm_blas" "${blas_shapes[@]}"
   done
