@@ -38,22 +38,11 @@ static const bench_gemm_model *findModel(int64_t k, int64_t n) {
 }
 
 int main(int argc, char **argv) {
-  int blocks = 30;
-  double minBlockUs = 1000;
-  int i = 1;
-  for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
-    if (!strcmp(argv[i], "--blocks"))
-      blocks = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--min-block-us"))
-      minBlockUs = atof(argv[i + 1]);
-    else
-      break;
-  }
-  if (blocks < 1 || (argc - i) % 3 != 0 || argc == i) {
-    fprintf(stderr, "usage: %s [--blocks N] [--min-block-us N] M N K ...\n",
-            argv[0]);
+  int blocks;
+  double minBlockUs;
+  int i = benchParseOptions(argc, argv, 3, "M N K", &blocks, &minBlockUs);
+  if (i < 0)
     return 2;
-  }
   int failed = 0;
   for (; i < argc; i += 3) {
     int64_t m = atoll(argv[i]), n = atoll(argv[i + 1]), k = atoll(argv[i + 2]);

@@ -49,23 +49,11 @@ static float *randomBuffer(size_t count) {
 }
 
 int main(int argc, char **argv) {
-  int blocks = 30;
-  double minBlockUs = 1000;
-  int i = 1;
-  for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
-    if (!strcmp(argv[i], "--blocks"))
-      blocks = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--min-block-us"))
-      minBlockUs = atof(argv[i + 1]);
-    else
-      break;
-  }
-  if (blocks < 1 || (argc - i) % 4 != 0 || argc == i) {
-    fprintf(stderr,
-            "usage: %s [--blocks N] [--min-block-us N] M N K TRANS ...\n",
-            argv[0]);
+  int blocks;
+  double minBlockUs;
+  int i = benchParseOptions(argc, argv, 4, "M N K TRANS", &blocks, &minBlockUs);
+  if (i < 0)
     return 2;
-  }
   for (; i < argc; i += 4) {
     Gemm g;
     g.m = atoi(argv[i]);

@@ -48,8 +48,7 @@ static const bench_gemm_train_kernel *findKernel(const char *trans, int64_t m,
 
 /* Entry (i, j) of the product, in double precision. */
 static double reference(const char *trans, const float *w, const float *in,
-                        int64_t m, int64_t n, int64_t k, int64_t i,
-                        int64_t j) {
+                        int64_t m, int64_t n, int64_t k, int64_t i, int64_t j) {
   double acc = 0;
   for (int64_t l = 0; l < k; ++l)
     acc += !strcmp(trans, "NT")
@@ -59,23 +58,11 @@ static double reference(const char *trans, const float *w, const float *in,
 }
 
 int main(int argc, char **argv) {
-  int blocks = 30;
-  double minBlockUs = 1000;
-  int i = 1;
-  for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
-    if (!strcmp(argv[i], "--blocks"))
-      blocks = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--min-block-us"))
-      minBlockUs = atof(argv[i + 1]);
-    else
-      break;
-  }
-  if (blocks < 1 || (argc - i) % 4 != 0 || argc == i) {
-    fprintf(stderr,
-            "usage: %s [--blocks N] [--min-block-us N] M N K NT|TN ...\n",
-            argv[0]);
+  int blocks;
+  double minBlockUs;
+  int i = benchParseOptions(argc, argv, 4, "M N K NT|TN", &blocks, &minBlockUs);
+  if (i < 0)
     return 2;
-  }
   int failed = 0;
   for (; i < argc; i += 4) {
     int64_t m = atoll(argv[i]), n = atoll(argv[i + 1]), k = atoll(argv[i + 2]);

@@ -1,12 +1,14 @@
 /*
  * bench_timer.h - the block timer of the GEMM harnesses: runs `fn` in blocks
  * of calls lasting at least `min_block_us`, returns the median block's mean
- * seconds per call.
+ * seconds per call; and their common command-line options.
  */
 #ifndef BENCH_TIMER_H
 #define BENCH_TIMER_H
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static double benchNow(void) {
@@ -53,6 +55,31 @@ static double benchMedianSeconds(bench_fn fn, void *ctx, int blocks,
   free(means);
   *per_block = calls;
   return median;
+}
+
+/* The harnesses' command line: [--blocks N] [--min-block-us N] then groups
+ * of `group` shape arguments (`usage` names them). Returns the index of the
+ * first shape argument, or -1 after printing the usage. */
+static int benchParseOptions(int argc, char **argv, int group,
+                             const char *usage, int *blocks,
+                             double *min_block_us) {
+  *blocks = 30;
+  *min_block_us = 1000;
+  int i = 1;
+  for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
+    if (!strcmp(argv[i], "--blocks"))
+      *blocks = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--min-block-us"))
+      *min_block_us = atof(argv[i + 1]);
+    else
+      break;
+  }
+  if (*blocks < 1 || (argc - i) % group != 0 || argc == i) {
+    fprintf(stderr, "usage: %s [--blocks N] [--min-block-us N] %s ...\n",
+            argv[0], usage);
+    return -1;
+  }
+  return i;
 }
 
 #endif /* BENCH_TIMER_H */
