@@ -547,17 +547,20 @@ def cmd_report(args):
     for model in TRAIN_MODELS:
         for threads in (1, 2):
             cells = []
-            for impl, wait in (("aec", None), ("torch", "default"), ("torch", "passive")):
+            for impl, wait, malloc in (("aec", None, None), ("torch", "default", "tuned"),
+                                       ("torch", "passive", "tuned"),
+                                       ("torch", "default", "glibc-default")):
                 rs = pick(records, kind="train", impl=impl, model=model, threads=threads)
                 if wait:
-                    rs = [r for r in rs if r.get("omp_wait", "default") == wait]
+                    rs = [r for r in rs if r.get("omp_wait", "default") == wait
+                          and r.get("malloc", "tuned") == malloc]
                 value = med([r["samples_per_s"] for r in rs])
                 capped = sum(1 for r in rs if r.get("capped"))
                 any_capped |= capped > 0
                 mark = f" (*{capped}/{len(rs)})" if capped else ""
                 cells.append((value, mark))
-            (a, amark), (t, tmark), (tp, tpmark) = cells
-            torch_rows.append((model, threads, t, tmark, tp, tpmark))
+            (a, amark), (t, tmark), (tp, tpmark), (tg, tgmark) = cells
+            torch_rows.append((model, threads, t, tmark, tp, tpmark, tg, tgmark))
             if tp and (not t or tp > t):
                 t, tmark = tp, tpmark + " (PASSIVE)"
             speed[(model, threads)] = (a, t)
@@ -568,17 +571,20 @@ def cmd_report(args):
               f">= {target}x | {verdict(ratio, target)} | {fmt(a * gf if a else None)} | "
               f"{fmt(t * gf if t else None)} |")
     w("")
-    if any(tp for *_, tp, _ in torch_rows):
-        w("PyTorch at 2 threads ran twice per repetition, with the default OpenMP wait policy "
-          "(threads spin at barriers) and with `OMP_WAIT_POLICY=PASSIVE`; the table shows the "
-          "faster median (marked when it is PASSIVE). Both:")
-        w("")
-        w("| model | threads | PyTorch default | PyTorch OMP_WAIT_POLICY=PASSIVE |")
-        w("|---|---|---|---|")
-        for model, threads, t, tmark, tp, tpmark in torch_rows:
-            if tp:
-                w(f"| {model} | {threads} | {fmt(t)}{tmark} | {fmt(tp)}{tpmark} |")
-        w("")
+    w("PyTorch runs with glibc malloc told to keep freed memory "
+      "(`MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824`): with the "
+      "defaults, large tensors are fresh mmaps or trimmed heap that every step page-faults in "
+      "again. It also ran with the out-of-the-box malloc once per repetition and thread count, "
+      "for reference (not used for the ratios). At 2 threads it ran with the default OpenMP wait "
+      "policy (threads spin at barriers) and with `OMP_WAIT_POLICY=PASSIVE`; the table above "
+      "shows the faster median (marked when it is PASSIVE). All:")
+    w("")
+    w("| model | threads | PyTorch (tuned malloc) | PyTorch OMP_WAIT_POLICY=PASSIVE (tuned malloc) "
+      "| PyTorch, out-of-the-box malloc |")
+    w("|---|---|---|---|---|")
+    for model, threads, t, tmark, tp, tpmark, tg, tgmark in torch_rows:
+        w(f"| {model} | {threads} | {fmt(t)}{tmark} | {fmt(tp)}{tpmark} | {fmt(tg)}{tgmark} |")
+    w("")
     if any_capped:
         w(f"(*c/n): c of the n runs hit the {meta.get('max_seconds', '?')} s cap of the timed loop "
           "and report the steps they did (BENCH_MAX_SECONDS): far slower than expected, "
@@ -718,7 +724,8 @@ def cmd_report(args):
     w("Peak RSS from `/usr/bin/time -v`: aec's training app (examples/train/aec_train.c linked "
       "with the model; loads MNIST train + test, trains, evaluates, writes figures) vs "
       "bench/torch_ref.py (loads MNIST train + test, trains, evaluates), both for "
-      f"{meta.get('rss_steps', '?')} steps of batch 128. Median over the repetitions.")
+      f"{meta.get('rss_steps', '?')} steps of batch 128, PyTorch with the out-of-the-box "
+      "malloc. Median over the repetitions.")
     w("")
     w("| model | aec_train peak RSS | torch_ref.py peak RSS | PyTorch / aec |")
     w("|---|---|---|---|")

@@ -41,8 +41,16 @@ BATCH=128
 OPENBLAS_OMP=/usr/lib/x86_64-linux-gnu/openblas-openmp
 PY=/usr/bin/python3 # Debian's: the only one with torch
 # PyTorch at its best (shared/NOTES-MLIR22.md): OpenMP OpenBLAS, its own
-# core detection (OPENBLAS_CORETYPE unset).
-TORCH=(env -u OPENBLAS_CORETYPE LD_LIBRARY_PATH="$OPENBLAS_OMP" "$PY")
+# core detection (OPENBLAS_CORETYPE unset), and glibc malloc keeping freed
+# memory: by default every tensor above the dynamic mmap threshold is a
+# fresh mmap (or heap memory trimmed back to the kernel), so each step
+# page-faults its temporaries in again; on this VM that made PyTorch's
+# training 4-5x slower (VAE, one thread: about 7.5k samples/s against 34k
+# with these two settings). The out-of-the-box malloc is measured too
+# (TORCH_GLIBC_MALLOC), for reference.
+TORCH_MALLOC=(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824)
+TORCH=(env -u OPENBLAS_CORETYPE LD_LIBRARY_PATH="$OPENBLAS_OMP" "${TORCH_MALLOC[@]}" "$PY")
+TORCH_GLIBC_MALLOC=(env -u OPENBLAS_CORETYPE LD_LIBRARY_PATH="$OPENBLAS_OMP" "$PY")
 
 START=$(date +%s)
 log() { echo "bench: [$(($(date +%s) - START)) s] $*" >&2; }
@@ -226,6 +234,10 @@ for rep in $(seq "$REPS"); do
       measure train "$rep" omp_wait=default -- env OMP_NUM_THREADS="$t" "${TORCH[@]}" \
         "$BENCH/torch_bench.py" train --model "$m" --threads "$t" --data "$DATA" \
         --steps "$STEPS" --warmup "$WARMUP" --batch "$BATCH" --max-seconds "$MAX_SECONDS"
+      measure train "$rep" omp_wait=default malloc=glibc-default -- env OMP_NUM_THREADS="$t" \
+        "${TORCH_GLIBC_MALLOC[@]}" "$BENCH/torch_bench.py" train --model "$m" --threads "$t" \
+        --data "$DATA" --steps "$STEPS" --warmup "$WARMUP" --batch "$BATCH" \
+        --max-seconds "$MAX_SECONDS"
       if [ "$t" -gt 1 ]; then
         # OpenMP threads that spin at barriers collapse when other processes
         # share the cores; passive waiting is PyTorch's best there.
@@ -300,7 +312,8 @@ for rep in $(seq "$REPS"); do
         --epochs 1 --limit $((RSS_STEPS * BATCH)) --batch "$BATCH" --threads 1 \
         --data "$DATA" --out "$WORK/rss/$m"
     fi
-    time_v rss "$rep" impl=torch "model=$m" -- env OMP_NUM_THREADS=1 "${TORCH[@]}" \
+    # Out-of-the-box malloc: memory as PyTorch users get it.
+    time_v rss "$rep" impl=torch "model=$m" -- env OMP_NUM_THREADS=1 "${TORCH_GLIBC_MALLOC[@]}" \
       "$BENCH/torch_ref.py" --model "$m" --epochs 1 --steps "$RSS_STEPS" --batch "$BATCH" \
       --threads 1 --data "$DATA"
   done
