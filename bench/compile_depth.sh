@@ -13,7 +13,8 @@
 # over 10), depths 10 100 1000, -j0 (default: one thread per core) and -j1,
 # 300 s per compile. A depth whose compile would exceed the time limit even
 # at linear growth from the previous depth is not run. Repetitions are
-# interleaved over the -j values. Run it on a quiet machine (see `uptime`).
+# interleaved over the -j values, after one untimed warm-up compile. Run it
+# on a quiet machine (see `uptime`).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
   --jobs) JOBS=$2; shift 2 ;;
   --timeout) TIMEOUT=$2; shift 2 ;;
   --jsonl) JSONL_OUT=$2; shift 2 ;;
-  -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "compile_depth.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -64,6 +65,9 @@ compile() {
   log "$(tail -n 1 "$JSONL")"
 }
 
+# One untimed compile first, so that the timed ones all find aec, MLIR's and
+# LLVM's libraries in the page cache.
+"$AEC" "$ROOT/examples/mnist_vae.ae" -o "$DIR/warmup.o"
 for rep in $(seq "$REPS"); do
   for m in mnist_vae mnist_ae; do
     for j in $JOBS; do compile "$m" "$ROOT/examples/$m.ae" "$j" "$rep"; done
