@@ -489,16 +489,27 @@ def cmd_report(args):
     w("")
     w(f"- `uptime` before: `{load_before.get('uptime', '?')}`")
     w(f"- `uptime` after: `{load_after.get('uptime', '?')}`")
+    busy = [r.get("busy") for r in records if r.get("kind") in ("busy_before", "busy_after")]
+    busy = [b for b in busy if isinstance(b, (int, float))]
+    if busy:
+        w("- Other processes' share of all cores while the benchmark was idle (3 s of "
+          "/proc/stat): before " + ", after ".join(f"{100 * b:.1f}%" for b in busy)
+          + " (in a VM, other guests on the same host do not show here)")
     loaded = False
-    try:
-        loaded = max(float(load_before.get("load1", 0)), float(load_after.get("load1", 0))) > 0.5
-    except ValueError:
-        pass
+    if busy:
+        loaded = max(busy) > 0.1
+    else:  # older runs: the load average
+        try:
+            loaded = max(float(load_before.get("load1", 0)),
+                         float(load_after.get("load1", 0))) > 0.5
+        except ValueError:
+            pass
     if meta.get("note"):
         w(f"- Note: {meta['note']}")
     if loaded:
-        w("- **The machine was not quiet** (1-minute load average above 0.5 on a "
-          f"{meta.get('cores', '?')}-core machine): absolute numbers are lower than a quiet "
+        w("- **The machine was not quiet** (other processes took more than 10% of the cores"
+          + (")" if busy else ", or the 1-minute load average was above 0.5)") + " on a "
+          f"{meta.get('cores', '?')}-core machine: absolute numbers are lower than a quiet "
           "machine gives and noisier; the aec/PyTorch ratios, measured interleaved under the same "
           "load, are more meaningful than the absolute rates. Re-run `bench/run.sh` on a quiet "
           "machine for reference numbers.")

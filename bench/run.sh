@@ -137,6 +137,26 @@ note_load() {
     "elapsed_s:=$(($(date +%s) - START))"
 }
 
+# Busy fraction of all cores over 3 s while the benchmark itself does
+# nothing: what other processes take (the load average also counts this
+# script's own previous phase, so it is never low right after one).
+cpu_busy() {
+  local a b
+  read -r -a a < <(grep '^cpu ' /proc/stat)
+  sleep 3
+  read -r -a b < <(grep '^cpu ' /proc/stat)
+  awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " "); total = 0
+    for (i = 2; i <= n; ++i) total += y[i] - x[i]
+    idle = (y[5] - x[5]) + (y[6] - x[6])
+    printf "%.3f", (total > 0 ? 1 - idle / total : 0) }'
+}
+note_busy() { # KIND: other processes' CPU share now
+  echo '{}' | tag "$1" 0 "/proc/stat over 3 s" "busy:=$(cpu_busy)"
+}
+
+sleep 5 # let the build's processes exit
+note_busy busy_before
 note_load load_before start
 log "load before: $(uptime)"
 
@@ -327,6 +347,7 @@ log "compile time"
   --layers "$DEEP" --jobs "0 1" --timeout "$DEEP_TIMEOUT" --jsonl "$JSONL" >&2
 
 # ---- 10. Report ------------------------------------------------------------------------------
+note_busy busy_after
 note_load load_after end
 log "load after: $(uptime)"
 echo '{}' | tag meta_end 0 "" "seconds:=$(($(date +%s) - START))"
