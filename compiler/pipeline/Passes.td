@@ -326,6 +326,93 @@ def Bufferize : Pass<"ae-bufferize", "mlir::ModuleOp"> {
   ];
 }
 
+def StackTemporaries : Pass<"ae-stack-temporaries", "mlir::func::FuncOp"> {
+  let summary = "Put small temporaries of bounded dynamic size on the stack";
+  let description = [{
+    A tile of a dynamic remainder (the batch rows past the last multiple of
+    the 16-row tile) needs a temporary whose leading size is dynamic but
+    bounded: `memref.alloc(%rem) : memref<?x16xf32>`, %rem < 16. On the
+    heap, inside a loop that threads share, every thread allocates it at
+    the same time: the runtime's cache of freed blocks then needs a block
+    per thread that overlaps there, and calls allocate until they once
+    have. This pass replaces each `memref.alloc` whose only dynamic size is
+    the leading one, with a constant upper bound
+    (`ValueBoundsConstraintSet`), at most `max-bytes` bytes at that bound,
+    and one `memref.dealloc` in its own block, by a `memref.alloca` of the
+    bound, viewed as the original type (`memref.reinterpret_cast`); the
+    dealloc goes. The buffer stays where the alloc was, inside any loop that
+    `ae-parallelize` outlines; `ae-hoist-allocas` moves it to the entry of
+    the function it ends up in. Run after buffer deallocation.
+
+    Before:
+
+    ```mlir
+    %lo = affine.apply affine_map<()[s0] -> ((s0 floordiv 16) * 16)>()[%n]
+    scf.for %i = %lo to %n step %c16 {
+      %rem = affine.apply affine_map<(d0)[s0] -> (-d0 + s0)>(%i)[%n]
+      %t = memref.alloc(%rem) {alignment = 64 : i64} : memref<?x16xf32>
+      ...
+      memref.dealloc %t : memref<?x16xf32>
+    }
+    ```
+
+    After:
+
+    ```mlir
+    scf.for %i = %lo to %n step %c16 {
+      %rem = affine.apply affine_map<(d0)[s0] -> (-d0 + s0)>(%i)[%n]
+      %b = memref.alloca() {alignment = 64 : i64} : memref<15x16xf32>
+      %t = memref.reinterpret_cast %b to offset: [0], sizes: [%rem, 16], strides: [16, 1]
+          : memref<15x16xf32> to memref<?x16xf32>
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", "16384",
+           "Largest temporary (at its bound) put on the stack">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def HoistAllocas : Pass<"ae-hoist-allocas", "mlir::func::FuncOp"> {
+  let summary = "Move static stack buffers to the entry block";
+  let description = [{
+    LLVM treats an `alloca` outside the entry block as a dynamic one: in a
+    loop, the stack grows with every iteration until the function returns.
+    This pass moves each static, operand-less `memref.alloca` to the start
+    of its function's entry block, unless it is inside a parallel loop or
+    region (each iteration or thread needs its own buffer) or an
+    `memref.alloca_scope`. Run after `ae-parallelize` and
+    `ae-merge-functions`: a buffer of a loop that threads share is then in
+    the outlined body, one per thread's call.
+
+    Before:
+
+    ```mlir
+    func.func private @k__par0(%lo: index, %hi: index, ...) {
+      scf.for %j = %lo to %hi step %c16 {
+        %b = memref.alloca() {alignment = 64 : i64} : memref<15x16xf32>
+        ...
+      }
+      return
+    }
+    ```
+
+    After:
+
+    ```mlir
+    func.func private @k__par0(%lo: index, %hi: index, ...) {
+      %b = memref.alloca() {alignment = 64 : i64} : memref<15x16xf32>
+      scf.for %j = %lo to %hi step %c16 {
+        ...
+      }
+      return
+    }
+    ```
+  }];
+}
+
 def SplitEmptyTensors : Pass<"ae-split-empty-tensors", "mlir::func::FuncOp"> {
   let summary = "Give every use of a tensor.empty its own tensor.empty";
   let description = [{

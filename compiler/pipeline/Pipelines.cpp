@@ -100,6 +100,8 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     fpm.addPass(createCSEPass());
   }
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Remainder tiles' temporaries on the stack (see the pass).
+  perFunction().addPass(createStackTemporaries());
 
   // Threads: marked tile loops become OpenMP worksharing loops.
   if (options.parallelize) {
@@ -109,6 +111,9 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     // The kernels' shared layers were outlined once per kernel.
     pm.addPass(createMergeFunctions());
   }
+  // The stack buffers to their function's entry (in the outlined bodies:
+  // one per thread's call).
+  perFunction().addPass(createHoistAllocas());
 
   // Vector lowering (transfers to rank 1 before unrolling n-D vectors).
   {

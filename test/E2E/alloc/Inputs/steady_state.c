@@ -127,12 +127,7 @@ static float *data(int64_t count) {
   return x;
 }
 
-/* Warm-up calls before each window. One suffices at one thread. With
- * threads, a batch-remainder tile (small = 7 rows) allocates its
- * accumulator inside the shared loop body, so the cache needs as many
- * blocks as threads hold at once, and one warm-up call under load (a
- * thread descheduled, so no overlap) can leave it a block short. */
-enum { kRepeats = 5, kWarmups = 4 };
+enum { kRepeats = 5 };
 
 int main(void) {
   const int64_t D = AE(input_size)(), L = AE(latent_size)();
@@ -164,8 +159,7 @@ int main(void) {
 
 #define STEADY(name, call)                                                     \
   do {                                                                         \
-    for (int w = 0; w < kWarmups; ++w)                                         \
-      call;                                                                    \
+    call;                                                                      \
     beginWindow();                                                             \
     for (int r = 0; r < kRepeats; ++r)                                         \
       call;                                                                    \
@@ -184,8 +178,7 @@ int main(void) {
 
   /* Alternating batch sizes, as in an epoch whose last batch is smaller:
    * once both have run, neither allocates. */
-  for (int w = 0; w < kWarmups; ++w)
-    AE(train_step)(m, x, small);
+  AE(train_step)(m, x, small);
   beginWindow();
   for (int r = 0; r < kRepeats; ++r) {
     AE(train_step)(m, x, big);
