@@ -361,7 +361,7 @@ def StackTemporaries : Pass<"ae-stack-temporaries", "mlir::func::FuncOp"> {
     ```mlir
     scf.for %i = %lo to %n step %c16 {
       %rem = affine.apply affine_map<(d0)[s0] -> (-d0 + s0)>(%i)[%n]
-      %b = memref.alloca() {alignment = 64 : i64} : memref<15x16xf32>
+      %b = memref.alloca() : memref<15x16xf32>
       %t = memref.reinterpret_cast %b to offset: [0], sizes: [%rem, 16], strides: [16, 1]
           : memref<15x16xf32> to memref<?x16xf32>
       ...
@@ -392,7 +392,7 @@ def HoistAllocas : Pass<"ae-hoist-allocas", "mlir::func::FuncOp"> {
     ```mlir
     func.func private @k__par0(%lo: index, %hi: index, ...) {
       scf.for %j = %lo to %hi step %c16 {
-        %b = memref.alloca() {alignment = 64 : i64} : memref<15x16xf32>
+        %b = memref.alloca() : memref<15x16xf32>
         ...
       }
       return
@@ -403,7 +403,7 @@ def HoistAllocas : Pass<"ae-hoist-allocas", "mlir::func::FuncOp"> {
 
     ```mlir
     func.func private @k__par0(%lo: index, %hi: index, ...) {
-      %b = memref.alloca() {alignment = 64 : i64} : memref<15x16xf32>
+      %b = memref.alloca() : memref<15x16xf32>
       scf.for %j = %lo to %hi step %c16 {
         ...
       }

@@ -91,8 +91,12 @@ struct BoundedAllocToAlloca : OpRewritePattern<memref::AllocOp> {
     shape[0] = *bound;
     auto boundType = MemRefType::get(shape, type.getElementType(), AffineMap(),
                                      type.getMemorySpace());
+    // No over-alignment: a stack slot aligned beyond the ABI's 16 bytes
+    // makes LLVM realign the frame and keep a frame pointer, one register
+    // less in the loop nest around it (the vector accesses do not rely on
+    // it: they are emitted with element alignment).
     auto buffer = memref::AllocaOp::create(rewriter, alloc.getLoc(), boundType,
-                                           alloc.getAlignmentAttr());
+                                           IntegerAttr());
     SmallVector<OpFoldResult> sizes{size};
     SmallVector<OpFoldResult> strides;
     int64_t stride = 1;
