@@ -24,6 +24,22 @@ using namespace mlir;
 namespace aec {
 namespace {
 
+/// The first use of `op`'s result keeps it; each other use gets the result
+/// of `clone()`, called with the insertion point right after `op` (where
+/// its operands are defined too).
+static void giveEachUseItsOwn(RewriterBase &rewriter, Operation *op,
+                              function_ref<Operation *()> clone) {
+  SmallVector<OpOperand *> uses;
+  for (OpOperand &use : op->getResult(0).getUses())
+    uses.push_back(&use);
+  rewriter.setInsertionPointAfter(op);
+  for (OpOperand *use : llvm::drop_begin(uses)) {
+    Operation *copy = clone();
+    rewriter.modifyOpInPlace(use->getOwner(),
+                             [&] { use->set(copy->getResult(0)); });
+  }
+}
+
 struct SplitEmptyTensorsPass
     : impl::SplitEmptyTensorsBase<SplitEmptyTensorsPass> {
   using SplitEmptyTensorsBase::SplitEmptyTensorsBase;
@@ -33,47 +49,29 @@ struct SplitEmptyTensorsPass
     if (splitFills) {
       // A fill of an empty tensor used by several ops (CSE merged their
       // zero inits): each use gets its own fill of its own empty tensor.
-      SmallVector<linalg::FillOp> fills;
+      SmallVector<std::pair<linalg::FillOp, tensor::EmptyOp>> fills;
       getOperation().walk([&](linalg::FillOp fill) {
-        if (fill.hasPureTensorSemantics() && fill->getNumResults() == 1 &&
-            fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() &&
-            fill->getResult(0).hasNUsesOrMore(2))
-          fills.push_back(fill);
+        if (!fill.hasPureTensorSemantics() || fill->getNumResults() != 1 ||
+            !fill->getResult(0).hasNUsesOrMore(2))
+          return;
+        if (auto empty = fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+          fills.push_back({fill, empty});
       });
-      for (linalg::FillOp fill : fills) {
-        SmallVector<OpOperand *> uses;
-        for (OpOperand &use : fill->getResult(0).getUses())
-          uses.push_back(&use);
-        auto empty = fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
-        rewriter.setInsertionPointAfter(fill);
-        for (OpOperand *use : llvm::drop_begin(uses)) {
+      for (auto [fill, empty] : fills)
+        giveEachUseItsOwn(rewriter, fill, [&] {
           IRMapping mapping;
           rewriter.clone(*empty, mapping);
-          Operation *clone = rewriter.clone(*fill, mapping);
-          rewriter.modifyOpInPlace(use->getOwner(),
-                                   [&] { use->set(clone->getResult(0)); });
-        }
-      }
+          return rewriter.clone(*fill, mapping);
+        });
     }
     SmallVector<tensor::EmptyOp> shared;
     getOperation().walk([&](tensor::EmptyOp empty) {
-      if (!empty.getResult().hasNUsesOrMore(std::max(minUses.getValue(), 2u)))
-        return;
-      shared.push_back(empty);
+      if (empty.getResult().hasNUsesOrMore(std::max(minUses.getValue(), 2u)))
+        shared.push_back(empty);
     });
-    for (tensor::EmptyOp empty : shared) {
-      // The first use keeps the original; each other use gets a clone placed
-      // right after it, where the dynamic sizes are defined too.
-      SmallVector<OpOperand *> uses;
-      for (OpOperand &use : empty->getUses())
-        uses.push_back(&use);
-      rewriter.setInsertionPointAfter(empty);
-      for (OpOperand *use : llvm::drop_begin(uses)) {
-        Operation *clone = rewriter.clone(*empty);
-        rewriter.modifyOpInPlace(use->getOwner(),
-                                 [&] { use->set(clone->getResult(0)); });
-      }
-    }
+    for (tensor::EmptyOp empty : shared)
+      giveEachUseItsOwn(rewriter, empty,
+                        [&] { return rewriter.clone(*empty); });
   }
 };
 

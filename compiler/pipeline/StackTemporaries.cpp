@@ -19,6 +19,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -79,39 +80,30 @@ struct BoundedAllocToAlloca : OpRewritePattern<memref::AllocOp> {
         /*stopCondition=*/nullptr, /*closedUB=*/true);
     if (failed(bound) || *bound < 1)
       return rewriter.notifyMatchFailure(alloc, "no constant bound");
-    int64_t elements = *bound;
-    for (int64_t dim : type.getShape().drop_front())
-      elements *= dim;
-    int64_t bytes =
-        elements * static_cast<int64_t>(type.getElementTypeBitWidth() / 8);
-    if (bytes > maxBytes)
-      return rewriter.notifyMatchFailure(alloc, "too large for the stack");
-
     SmallVector<int64_t> shape(type.getShape());
     shape[0] = *bound;
     auto boundType = MemRefType::get(shape, type.getElementType(), AffineMap(),
                                      type.getMemorySpace());
+    int64_t bytes = boundType.getNumElements() *
+                    llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    if (bytes > maxBytes)
+      return rewriter.notifyMatchFailure(alloc, "too large for the stack");
+
     // No over-alignment: a stack slot aligned beyond the ABI's 16 bytes
     // makes LLVM realign the frame and keep a frame pointer, one register
     // less in the loop nest around it (the vector accesses do not rely on
     // it: they are emitted with element alignment).
     auto buffer = memref::AllocaOp::create(rewriter, alloc.getLoc(), boundType,
                                            IntegerAttr());
-    SmallVector<OpFoldResult> sizes{size};
-    SmallVector<OpFoldResult> strides;
-    int64_t stride = 1;
-    SmallVector<int64_t> staticStrides(type.getRank());
-    for (int64_t i = type.getRank() - 1; i >= 0; --i) {
-      staticStrides[i] = stride;
-      if (i > 0)
-        stride *= type.getDimSize(i);
-    }
-    for (int64_t dim : type.getShape().drop_front())
-      sizes.push_back(rewriter.getIndexAttr(dim));
-    for (int64_t s : staticStrides)
-      strides.push_back(rewriter.getIndexAttr(s));
+    // Only the leading size differs, so the bound buffer's identity strides
+    // are the original type's.
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    (void)boundType.getStridesAndOffset(strides, offset);
     rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
-        alloc, type, buffer, rewriter.getIndexAttr(0), sizes, strides);
+        alloc, type, buffer, rewriter.getIndexAttr(0),
+        getMixedValues(type.getShape(), alloc.getDynamicSizes(), rewriter),
+        getAsIndexOpFoldResult(rewriter.getContext(), strides));
     rewriter.eraseOp(dealloc);
     return success();
   }
