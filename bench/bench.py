@@ -64,6 +64,11 @@ def train_flops(model):
     return 3 * forward_flops(model)
 
 
+# The operand transposes each GEMM of a dense layer has in a training step
+# (row-major, as cblas_sgemm's TransA/TransB).
+TRANS_OF_KIND = {"fwd X W": "NN", "bwd dY W^T": "NT", "bwd X^T dY": "TN"}
+
+
 def gemm_shapes():
     """Every dense layer's GEMMs at batch 128: (M, N, K, model, layer, kind)
     for forward X W, backward dY W^T and X^T dY."""
@@ -97,7 +102,7 @@ def cmd_gemm_args(args):
         if args[0] == "aec":
             items = [(m, n, k)]
         else:
-            trans = {"fwd X W": "NN", "bwd dY W^T": "NT", "bwd X^T dY": "TN"}[kind]
+            trans = TRANS_OF_KIND[kind]
             items = [(m, n, k, "NN"), (m, n, k, trans)]
         for item in items:
             if item not in seen:
@@ -147,8 +152,8 @@ def gemm_train_shapes():
     [K, M], K the batch)."""
     seen, out = set(), []
     for m, n, k, _, _, kind in gemm_shapes():
-        trans = {"bwd dY W^T": "NT", "bwd X^T dY": "TN"}.get(kind)
-        if trans and (m, n, k, trans) not in seen:
+        trans = TRANS_OF_KIND[kind]
+        if trans != "NN" and (m, n, k, trans) not in seen:
             seen.add((m, n, k, trans))
             out.append((m, n, k, trans))
     return out
@@ -693,7 +698,7 @@ def cmd_report(args):
         a = med([r["gflops"] for r in pick(records, kind="gemm", impl="aec", **match)])
         b = med([r["gflops"] for r in pick(records, kind="gemm", impl="openblas", trans="NN",
                                             **match)])
-        trans = {"fwd X W": "NN", "bwd dY W^T": "NT", "bwd X^T dY": "TN"}[kind]
+        trans = TRANS_OF_KIND[kind]
         bt = med([r["gflops"] for r in pick(records, kind="gemm", impl="openblas", trans=trans,
                                              **match)])
         at = a if trans == "NN" else med([r["gflops"] for r in pick(

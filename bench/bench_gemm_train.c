@@ -35,9 +35,9 @@ static void callKernel(void *ctx) {
     c->kernel->grad(&c->params, &c->in, 0, 0, &c->grad);
 }
 
-static const bench_gemm_train_kernel *findKernel(const char *trans, int64_t m,
-                                                 int64_t n, int64_t k) {
-  int64_t a = !strcmp(trans, "NT") ? n : m, b = !strcmp(trans, "NT") ? k : n;
+static const bench_gemm_train_kernel *
+findKernel(const char *trans, int nt, int64_t m, int64_t n, int64_t k) {
+  int64_t a = nt ? n : m, b = nt ? k : n;
   for (int i = 0; i < bench_gemm_train_kernel_count; ++i) {
     const bench_gemm_train_kernel *kernel = &bench_gemm_train_kernels[i];
     if (!strcmp(kernel->trans, trans) && kernel->a == a && kernel->b == b)
@@ -47,13 +47,12 @@ static const bench_gemm_train_kernel *findKernel(const char *trans, int64_t m,
 }
 
 /* Entry (i, j) of the product, in double precision. */
-static double reference(const char *trans, const float *w, const float *in,
-                        int64_t m, int64_t n, int64_t k, int64_t i, int64_t j) {
+static double reference(int nt, const float *w, const float *in, int64_t m,
+                        int64_t n, int64_t k, int64_t i, int64_t j) {
   double acc = 0;
   for (int64_t l = 0; l < k; ++l)
-    acc += !strcmp(trans, "NT")
-               ? (double)in[i * k + l] * w[j * k + l]
-               : (double)in[l * (m + n) + i] * in[l * (m + n) + m + j];
+    acc += nt ? (double)in[i * k + l] * w[j * k + l]
+              : (double)in[l * (m + n) + i] * in[l * (m + n) + m + j];
   return acc;
 }
 
@@ -67,14 +66,14 @@ int main(int argc, char **argv) {
   for (; i < argc; i += 4) {
     int64_t m = atoll(argv[i]), n = atoll(argv[i + 1]), k = atoll(argv[i + 2]);
     const char *trans = argv[i + 3];
-    const bench_gemm_train_kernel *kernel = findKernel(trans, m, n, k);
+    int nt = !strcmp(trans, "NT");
+    const bench_gemm_train_kernel *kernel = findKernel(trans, nt, m, n, k);
     if (!kernel || m < 1 || n < 1 || k < 1) {
       fprintf(stderr, "bench_gemm_train: no kernel for %lld %lld %lld %s\n",
               (long long)m, (long long)n, (long long)k, trans);
       failed = 1;
       continue;
     }
-    int nt = !strcmp(trans, "NT");
     /* NT: W [N, K], z [M, K], out [M, N]; TN: W unused [M, N], x [K, M + N],
      * grad [M, N]. */
     int64_t paramCount = nt ? n * k : m * n;
@@ -98,7 +97,7 @@ int main(int argc, char **argv) {
     /* A wrong kernel is not timed. */
     for (int64_t probe = 0; probe < 64; ++probe) {
       int64_t r = (probe * 7919) % m, s = (probe * 104729) % n;
-      double want = reference(trans, w, in, m, n, k, r, s);
+      double want = reference(nt, w, in, m, n, k, r, s);
       float got = out[r * n + s];
       if (fabs(want - got) > 1e-3 * (1.0 + fabs(want))) {
         fprintf(stderr, "bench_gemm_train: %s: [%lld, %lld] = %g, not %g\n",

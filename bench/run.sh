@@ -48,9 +48,9 @@ PY=/usr/bin/python3 # Debian's: the only one with torch
 # training 4-5x slower (VAE, one thread: about 7.5k samples/s against 34k
 # with these two settings). The out-of-the-box malloc is measured too
 # (TORCH_GLIBC_MALLOC), for reference.
-TORCH_MALLOC=(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824)
-TORCH=(env -u OPENBLAS_CORETYPE LD_LIBRARY_PATH="$OPENBLAS_OMP" "${TORCH_MALLOC[@]}" "$PY")
-TORCH_GLIBC_MALLOC=(env -u OPENBLAS_CORETYPE LD_LIBRARY_PATH="$OPENBLAS_OMP" "$PY")
+TORCH_ENV=(env -u OPENBLAS_CORETYPE LD_LIBRARY_PATH="$OPENBLAS_OMP")
+TORCH=("${TORCH_ENV[@]}" MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 "$PY")
+TORCH_GLIBC_MALLOC=("${TORCH_ENV[@]}" "$PY")
 
 START=$(date +%s)
 log() { echo "bench: [$(($(date +%s) - START)) s] $*" >&2; }
