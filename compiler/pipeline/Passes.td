@@ -37,7 +37,9 @@ def TileAndVectorize : Pass<"ae-tile-and-vectorize", "mlir::func::FuncOp"> {
   let description = [{
     Contractions (matmuls, with or without transposed operands) are tiled
     into `tile-m` x `tile-n` register tiles (N outer, M inner) together with
-    their zero fill and a single elementwise consumer (bias, activation);
+    their zero fill and a single elementwise consumer with one output
+    (bias, activation; an optimizer update, with the parameter and its
+    moments as outputs, stays a separate row-major pass);
     the reduction dimension is tiled by 1, and the accumulator tile is
     hoisted out of the reduction loop so that it stays in vector registers.
     Every other linalg op on tensors is tiled to `vector-width` along its

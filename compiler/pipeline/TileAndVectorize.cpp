@@ -76,13 +76,22 @@ static bool isConvolution(linalg::LinalgOp op) {
   return linalg::isaConvolutionOpInterface(op);
 }
 
-/// An all-parallel 2-D linalg op that reads `value` with the identity map
-/// and writes its outputs with the identity map: fusable into the register
-/// tile of the contraction producing `value`.
+/// An all-parallel 2-D linalg op with one output that reads `value` with
+/// the identity map and writes its output with the identity map: fusable
+/// into the register tile of the contraction producing `value`.
+///
+/// One output: an op with several (an optimizer update: the new parameter
+/// and the moments) stays a separate elementwise pass over its buffers.
+/// Fused into the weight-gradient contraction, its epilogue read and wrote
+/// four weight-sized buffers 16 rows of 64 bytes at a time, between the
+/// tiles' reductions; measured on the MNIST AE and VAE (AMD EPYC Zen 4, one
+/// thread), training was about 13% faster with the Adam update as its own
+/// row-major pass, although the gradient then goes through memory.
 static bool isFusableConsumer(Operation *user, Value value) {
   auto op = dyn_cast<linalg::LinalgOp>(user);
   if (!op || !op.hasPureTensorSemantics() || op.getNumLoops() != 2 ||
-      op.getNumParallelLoops() != 2 || matmulDims(op))
+      op.getNumParallelLoops() != 2 || matmulDims(op) ||
+      op.getNumDpsInits() != 1)
     return false;
   for (OpOperand &operand : op->getOpOperands()) {
     bool isInit = op.isDpsInit(&operand);
@@ -355,10 +364,9 @@ LogicalResult Scheduler::tileContraction(linalg::LinalgOp matmul) {
 
   // N outer when M is the (dynamic) batch: the strip of B for a column
   // tile stays in cache across the batch tiles. When M is static (weight
-  // gradients X^T dY, with the optimizer update fused), M outer: successive
-  // tiles are then adjacent in the rows of the gradient and of the
-  // parameter and moment buffers the update streams through, which the
-  // hardware prefetchers follow (N outer jumps 16 rows per tile).
+  // gradients X^T dY), M outer: successive tiles are then adjacent in the
+  // rows of the gradient they write, which the hardware prefetchers follow
+  // (N outer jumps 16 rows per tile).
   bool mOuter = !ShapedType::isDynamic(matmul.getStaticLoopRanges()[dims.m[0]]);
   SmallVector<OpFoldResult> tileSizes;
   SmallVector<int64_t> interchange;

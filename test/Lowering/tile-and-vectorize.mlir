@@ -84,6 +84,37 @@ func.func @elementwise(%x: tensor<?x40xf32>) -> tensor<?x40xf32> {
   return %r : tensor<?x40xf32>
 }
 
+// A weight gradient X^T dY (M static: M outer) whose consumer, an update
+// with two outputs (like Adam's parameter and moments), is not fused into
+// the register tile: the tile writes the gradient, and the update is its
+// own row-major pass of 1x16 vectors over the gradient and its buffers.
+// CHECK-LABEL: func.func @weight_grad_update(
+// CHECK: scf.for %[[WM:.*]] = %c0 to %c32 step %c16
+// CHECK: scf.for %[[WN:.*]] = %c0 to %c48 step %c16
+// CHECK: %[[G:.*]] = scf.for {{.*}} -> (vector<16x16xf32>)
+// CHECK: vector.contract {{.*}} into vector<16x16xf32>
+// CHECK-NOT: arith.subf
+// CHECK: vector.transfer_write %[[G]], {{.*}} : vector<16x16xf32>, tensor<16x16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c16
+// CHECK: arith.subf %{{.*}} : vector<1x16xf32>
+// CHECK-NOT: linalg.
+func.func @weight_grad_update(%x: tensor<?x32xf32>, %dy: tensor<?x48xf32>, %p: tensor<32x48xf32>, %v: tensor<32x48xf32>) -> (tensor<32x48xf32>, tensor<32x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %lr = arith.constant 0.01 : f32
+  %e = tensor.empty() : tensor<32x48xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<32x48xf32>) -> tensor<32x48xf32>
+  %g = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %dy : tensor<?x32xf32>, tensor<?x48xf32>) outs(%f : tensor<32x48xf32>) -> tensor<32x48xf32>
+  %r:2 = linalg.generic {indexing_maps = [#id, #id, #id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%g, %p, %v : tensor<32x48xf32>, tensor<32x48xf32>, tensor<32x48xf32>) outs(%p, %v : tensor<32x48xf32>, tensor<32x48xf32>) {
+  ^bb0(%gg: f32, %pp: f32, %vv: f32, %o1: f32, %o2: f32):
+    %v2 = arith.addf %vv, %gg : f32
+    %s = arith.mulf %v2, %lr : f32
+    %p2 = arith.subf %pp, %s : f32
+    linalg.yield %p2, %v2 : f32, f32
+  } -> (tensor<32x48xf32>, tensor<32x48xf32>)
+  return %r#0, %r#1 : tensor<32x48xf32>, tensor<32x48xf32>
+}
+
 // A convolution becomes im2col + one matmul per example: the weight [32, 144]
 // times the example's columns [144, 49], on 16x16 register tiles with the
 // 144 reductions in a loop.
