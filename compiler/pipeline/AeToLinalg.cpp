@@ -1362,9 +1362,14 @@ struct AdamUpdateLowering : OpRewritePattern<ae::AdamUpdateOp> {
     Value stepSize = arith::TruncFOp::create(
         rewriter, loc, rewriter.getF32Type(),
         arith::DivFOp::create(rewriter, loc, f64Const(lr), bc1));
-    Value c2 =
-        arith::TruncFOp::create(rewriter, loc, rewriter.getF32Type(),
-                                math::SqrtOp::create(rewriter, loc, bc2));
+    // 1 / c2 in f64, rounded once: each element then multiplies by it
+    // instead of dividing, which leaves one division (and the sqrt) per
+    // element. The update is a pass of its own, bound by the vector
+    // divider, not by memory.
+    Value invC2 = arith::TruncFOp::create(
+        rewriter, loc, rewriter.getF32Type(),
+        arith::DivFOp::create(rewriter, loc, one,
+                              math::SqrtOp::create(rewriter, loc, bc2)));
     return replaceWithElementwise(
         rewriter, op,
         ValueRange{op.getParam(), op.getGrad(), op.getM(), op.getV()},
@@ -1382,11 +1387,11 @@ struct AdamUpdateLowering : OpRewritePattern<ae::AdamUpdateOp> {
               arith::MulFOp::create(b, nloc, f32Const(b, nloc, beta2), v),
               arith::MulFOp::create(b, nloc, f32Const(b, nloc, 1.0 - beta2),
                                     g2));
-          // p' = p - step_size m' / (sqrt(v') / c2 + eps)
+          // p' = p - step_size m' / (sqrt(v') (1 / c2) + eps)
           Value denom = arith::AddFOp::create(
               b, nloc,
-              arith::DivFOp::create(b, nloc, math::SqrtOp::create(b, nloc, v2),
-                                    c2),
+              arith::MulFOp::create(b, nloc, math::SqrtOp::create(b, nloc, v2),
+                                    invC2),
               f32Const(b, nloc, eps));
           Value update = arith::MulFOp::create(
               b, nloc, stepSize, arith::DivFOp::create(b, nloc, m2, denom));

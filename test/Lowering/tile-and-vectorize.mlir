@@ -45,10 +45,13 @@ func.func @dense_relu(%x: tensor<?x64xf32>, %w: tensor<64x32xf32>, %b: tensor<32
 }
 
 // W [64, 32] read as W^T: transposed once into a [32, 64] copy by 16x16
-// register transposes, then the same register tile reads contiguous rows.
+// register transposes, in the order of W's rows (the outer loop walks W's
+// 64 rows, the inner one along them), then the same register tile reads
+// contiguous rows.
 // CHECK: %[[WT0:.*]] = tensor.empty() : tensor<32x64xf32>
-// CHECK: %[[WT:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[WT0]]) -> (tensor<32x64xf32>)
-// CHECK: vector.transfer_read {{.*}} : tensor<64x32xf32>, vector<16x16xf32>
+// CHECK: %[[WT:.*]] = scf.for %[[TR:.*]] = %c0 to %c64 step %c16 iter_args(%{{.*}} = %[[WT0]]) -> (tensor<32x64xf32>)
+// CHECK: scf.for %[[TC:.*]] = %c0 to %c32 step %c16
+// CHECK: vector.transfer_read %{{.*}}[%[[TR]], %[[TC]]]{{.*}} : tensor<64x32xf32>, vector<16x16xf32>
 // CHECK: vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<16x16xf32>)
 // CHECK: vector.transfer_read %[[WT]][{{.*}}]{{.*}} : tensor<32x64xf32>, vector<1x16xf32>
