@@ -28,7 +28,15 @@ typedef void (*bench_fn)(void *ctx);
  * the calls per block. Negative on allocation failure. */
 static double benchMedianSeconds(bench_fn fn, void *ctx, int blocks,
                                  double min_block_us, long *per_block) {
-  for (int i = 0; i < 3; ++i) /* warm-up */
+  /* Warm-up: 3 calls, and for the first shape of the process at least
+   * 0.2 s of calls, which also starts the OpenMP threads and faults in
+   * their stacks. With 3 calls only, the first shape at 2 threads ran at
+   * half speed in most runs (bench/RESULTS.md of 2026-12-07/08, on both
+   * harnesses) and at full speed when measured again. */
+  static int warmed = 0;
+  double until = benchNow() + (warmed ? 0.0 : 0.2);
+  warmed = 1;
+  for (int i = 0; i < 3 || benchNow() < until; ++i)
     fn(ctx);
   long calls = 1;
   for (;;) {
