@@ -464,7 +464,7 @@ LogicalResult Scheduler::tileOther(linalg::LinalgOp op) {
   // batch) keeps its accumulator tile in registers along the inner loop.
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> interchange;
-  if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation())) {
+  if (isa<linalg::TransposeOp>(op.getOperation())) {
     // In the order of the input's dimensions: each row band of the input is
     // then read front to back (one stream per row, which the hardware
     // prefetchers follow) and the stores scatter instead; in the output's
