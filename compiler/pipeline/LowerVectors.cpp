@@ -4,13 +4,13 @@
 // (shared/NOTES-MLIR22.md): contractions become outer products, reductions
 // the inner-parallel form; transfers are reduced to rank 1 by
 // convert-vector-to-scf in between the two stages; then the remaining n-D
-// vector ops are unrolled; 16x16 transposes (the packing of a weight for
-// dY W^T) become the unpack/shuffle sequence of 16-float vectors, other
-// shapes one 1-D shuffle (which LLVM lowered to about 450 instructions per
-// 16x16 tile, measured: the MNIST AE's weight transposes then took 6% of a
-// training step, 3% with the 16x16 sequence). Each group is applied in its own
-// greedy rewrite: shape-cast lowering and canonicalization in one set never
-// terminated.
+// vector ops are unrolled. 16x16 transposes (the packing of a weight for
+// dY W^T) become the unpack/shuffle sequence of 16-float vectors; other
+// shapes stay one 1-D shuffle of the whole vector, which for a 16x16 tile
+// LLVM lowered to about 450 instructions (measured: the MNIST AE's weight
+// transposes took 6% of a training step that way, 3% with the sequence).
+// Each group is applied in its own greedy rewrite: shape-cast lowering and
+// canonicalization in one set never terminated.
 //
 //===----------------------------------------------------------------------===//
 

@@ -142,14 +142,22 @@ func.func @noise(%x: tensor<?x784xf32>, %seed: i64, %call: i64) -> tensor<?x784x
   return %y : tensor<?x784xf32>
 }
 
-// Adam: bias corrections once per call (f64, like PyTorch), then one
-// elementwise pass with three results.
+// Adam: bias corrections once per call (f64, like PyTorch), 1 / c2 among
+// them, then one elementwise pass with three results that multiplies
+// sqrt(v') by 1 / c2 and divides once per element.
 // CHECK-LABEL: func.func @adam(
 // CHECK: %[[T:.*]] = arith.sitofp %{{.*}} : i64 to f64
 // CHECK: math.powf %{{.*}}, %[[T]] : f64
 // CHECK: math.powf %{{.*}}, %[[T]] : f64
+// CHECK: %[[C2:.*]] = math.sqrt %{{.*}} : f64
+// CHECK: %[[INV64:.*]] = arith.divf %{{.*}}, %[[C2]] : f64
+// CHECK: %[[INV:.*]] = arith.truncf %[[INV64]] : f64 to f32
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
-// CHECK: math.sqrt
+// CHECK-NOT: arith.divf
+// CHECK: %[[S:.*]] = math.sqrt %{{.*}} : f32
+// CHECK-NEXT: arith.mulf %[[S]], %[[INV]] : f32
+// CHECK: arith.divf
+// CHECK-NOT: arith.divf
 // CHECK: linalg.yield %{{.*}}, %{{.*}}, %{{.*}} : f32, f32, f32
 func.func @adam(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %step: i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %p2, %m2, %v2 = ae.adam_update %p, %g, %m, %v, %step {lr = 1.0e-03 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64} : tensor<4xf32>
